@@ -1,0 +1,10 @@
+"""radio_dense: NVIDIA RADIO as a backbone for dense prediction in the OpenMMLab world.
+
+``from radio_dense import load_radio`` gives the framework-free model. Importing the package
+also registers the OpenMMLab modules (backbone, necks, optimizer constructor, SAM model) when
+mmengine/mmseg/mmdet are installed.
+"""
+from .radio import RADIO_ZOO, RADIOModel, RadioCheckpointError, RadioOutput, create_radio, load_radio
+
+__version__ = '0.1.0'
+__all__ = ['RADIO_ZOO', 'RADIOModel', 'RadioCheckpointError', 'RadioOutput', 'create_radio', 'load_radio']

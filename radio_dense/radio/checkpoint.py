@@ -1,0 +1,197 @@
+"""Read RADIO checkpoints (torch.hub files and Hugging Face snapshots) into one form, safely.
+
+Nothing here executes pickled code: torch files load with ``weights_only=True`` and only
+``argparse.Namespace`` (the ``args`` of upstream checkpoints) allow-listed; Hugging Face
+snapshots are read from ``config.json`` and safetensors, never with ``trust_remote_code``.
+"""
+import argparse
+import json
+import os
+import pickle
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+import torch
+
+Tensors = Dict[str, torch.Tensor]
+
+# Classes upstream RADIO checkpoints pickle besides tensors and plain containers.
+SAFE_CHECKPOINT_GLOBALS = [argparse.Namespace]
+
+
+class RadioCheckpointError(ValueError):
+    """A file or folder that is not a loadable RADIO checkpoint; the message says why and what to do."""
+
+
+@dataclass
+class RadioCheckpoint:
+    """A RADIO checkpoint in layout-independent form."""
+
+    args: Dict[str, Any]
+    trunk: Tensors
+    conditioner: Tensors = field(default_factory=dict)
+    adaptors: Dict[str, Tensors] = field(default_factory=dict)  # name -> {'summary.*', 'feature.*'}
+    adaptor_head_idx: Dict[str, int] = field(default_factory=dict)
+    adaptor_upsample: Dict[str, int] = field(default_factory=dict)
+    summary_idxs: List[int] = field(default_factory=list)
+    feature_normalizer: Tensors = field(default_factory=dict)
+    inter_feature_normalizer: Tensors = field(default_factory=dict)
+    meta: Dict[str, Any] = field(default_factory=dict)  # version, patch_size, max/preferred resolution
+    source: str = ''
+
+    @property
+    def teacher_names(self) -> List[str]:
+        return [t['name'] for t in self.args.get('teachers', [])]
+
+
+def _prefixed(state: Tensors, prefix: str) -> Tensors:
+    return {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+
+
+def safe_torch_load(path: str) -> Any:
+    """``torch.load`` with ``weights_only=True``, allow-listing only what RADIO checkpoints need."""
+    try:
+        with torch.serialization.safe_globals(SAFE_CHECKPOINT_GLOBALS):
+            return torch.load(path, map_location='cpu', weights_only=True)
+    except pickle.UnpicklingError as err:
+        raise RadioCheckpointError(
+            f'{path} contains pickled objects that are not allowed for safe loading '
+            f'(only tensors, plain containers and argparse.Namespace are). It is not a RADIO '
+            f'checkpoint or it was saved with custom classes; re-save its state_dict and args. '
+            f'Details: {str(err).splitlines()[0]}') from err
+    except (RuntimeError, EOFError, OSError) as err:
+        if isinstance(err, FileNotFoundError):
+            raise
+        raise RadioCheckpointError(
+            f'{path} is not a readable torch checkpoint (truncated or corrupt download?). '
+            f'Delete it and download it again. Details: {str(err).splitlines()[0]}') from err
+
+
+def _teacher_adaptors(ckpt: RadioCheckpoint, state: Tensors) -> None:
+    per_teacher = ckpt.args.get('cls_token_per_teacher', True)
+    for tidx, teacher in enumerate(ckpt.args.get('teachers', [])):
+        name = teacher['name']
+        adaptor: Tensors = {}
+        for src, dst in (('_heads', 'summary'), ('_feature_projections', 'feature')):
+            for key in (f'{src}.{tidx}.', f'{src}.{name}.'):
+                adaptor.update({f'{dst}.{k}': v for k, v in _prefixed(state, key).items()})
+        if adaptor and name not in ckpt.adaptors:
+            ckpt.adaptors[name] = adaptor
+            ckpt.adaptor_head_idx[name] = teacher.get('token_slot', tidx) if per_teacher else 0
+            ckpt.adaptor_upsample[name] = teacher.get('fd_upsample_factor') or 1
+
+
+def _hub_summary_idxs(args: Dict[str, Any]) -> List[int]:
+    if not args.get('cls_token_per_teacher', True):
+        return [0]
+    first: Dict[str, int] = {}
+    for i, t in enumerate(args.get('teachers', [])):
+        if t.get('use_summary', True):
+            first.setdefault(t['name'], i)
+    return sorted(first.values())
+
+
+def read_hub_checkpoint(path: str) -> RadioCheckpoint:
+    """Read an upstream torch.hub file (``{'args': Namespace, 'state_dict'|'state_dict_ema': ...}``)."""
+    chk = safe_torch_load(path)
+    if not isinstance(chk, dict) or 'args' not in chk or not ({'state_dict', 'state_dict_ema'} & set(chk)):
+        keys = sorted(chk)[:10] if isinstance(chk, dict) else type(chk).__name__
+        raise RadioCheckpointError(
+            f"{path} is not a RADIO torch.hub checkpoint: expected a dict with 'args' and "
+            f"'state_dict' or 'state_dict_ema', found {keys}")
+    ema = 'state_dict_ema' in chk
+    state = chk['state_dict_ema' if ema else 'state_dict']
+    args = chk['args']
+    args = dict(vars(args)) if isinstance(args, argparse.Namespace) else dict(args)
+    if ema:
+        args['spectral_reparam'] = False
+    trunk = _prefixed(state, 'base_model.')
+    if not trunk:
+        raise RadioCheckpointError(f"{path} has no 'base_model.*' tensors: not a RADIO checkpoint")
+    if args.get('spectral_reparam') or any('parametrizations.' in k for k in trunk):
+        raise RadioCheckpointError(
+            f'{path} is a training checkpoint with spectral reparametrisation; use the released '
+            f'inference checkpoint (state_dict_ema) instead')
+    ckpt = RadioCheckpoint(
+        args=args, trunk=trunk, conditioner=_prefixed(state, 'input_conditioner.'),
+        summary_idxs=_hub_summary_idxs(args),
+        feature_normalizer=_prefixed(state, '_feature_normalizer.'),
+        inter_feature_normalizer=_prefixed(state, '_intermediate_feature_normalizer.'), source=path)
+    _teacher_adaptors(ckpt, state)
+    return ckpt
+
+
+def _read_safetensors(folder: str) -> Tensors:
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+    index = os.path.join(folder, 'model.safetensors.index.json')
+    files = [os.path.join(folder, 'model.safetensors')]
+    if os.path.isfile(index):
+        with open(index) as f:
+            files = sorted({os.path.join(folder, v) for v in json.load(f)['weight_map'].values()})
+    state: Tensors = {}
+    for file in files:
+        if not os.path.isfile(file):
+            raise RadioCheckpointError(f'{file} is missing: a RADIO Hugging Face snapshot needs config.json and model.safetensors')
+        try:
+            state.update(load_file(file))
+        except (SafetensorError, OSError) as err:
+            raise RadioCheckpointError(f'{file} is not a readable safetensors file (truncated download?): {err}') from err
+    return state
+
+
+def read_hf_snapshot(folder: str) -> RadioCheckpoint:
+    """Read a Hugging Face RADIO snapshot folder (``config.json`` + ``model.safetensors``)."""
+    cfg_path = os.path.join(folder, 'config.json')
+    try:
+        with open(cfg_path) as f:
+            config = json.load(f)
+    except (OSError, json.JSONDecodeError) as err:
+        raise RadioCheckpointError(f'{cfg_path} is missing or not valid JSON: {err}') from err
+    if not isinstance(config.get('args'), dict) or 'teachers' not in config['args']:
+        raise RadioCheckpointError(f"{cfg_path} is not a RADIO config: no 'args' with 'teachers'")
+    state = _read_safetensors(folder)
+    root = _prefixed(state, 'radio_model.')
+    trunk = _prefixed(root, 'model.')
+    if not trunk:
+        raise RadioCheckpointError(f"{folder} has no 'radio_model.model.*' tensors: not a RADIO snapshot")
+    args = config['args']
+    ckpt = RadioCheckpoint(
+        args=args, trunk=trunk, conditioner=_prefixed(root, 'input_conditioner.'),
+        summary_idxs=[i for i, t in enumerate(args['teachers']) if t.get('use_summary', True)],
+        feature_normalizer=_prefixed(root, 'feature_normalizer.'),
+        inter_feature_normalizer=_prefixed(root, 'inter_feature_normalizer.'), source=folder,
+        meta={k: config.get(k) for k in ('version', 'patch_size', 'max_resolution', 'preferred_resolution')})
+    for name, acfg in (config.get('adaptor_configs') or {}).items():
+        ada = _prefixed(root, f'adaptors.{name}.')
+        if ada:
+            ckpt.adaptors[name] = {('summary.' + k[len('head_mlp.'):]) if k.startswith('head_mlp.')
+                                   else ('feature.' + k[len('feat_mlp.'):]): v
+                                   for k, v in ada.items() if k.startswith(('head_mlp.', 'feat_mlp.'))}
+            ckpt.adaptor_head_idx[name] = int(acfg.get('head_idx', 0))
+            ckpt.adaptor_upsample[name] = int((acfg.get('feature') or {}).get('upsample_factor') or 1)
+    return ckpt
+
+
+def download_hf_snapshot(repo_id: str, revision: Optional[str] = None) -> str:
+    """Download (or find in the HF cache) the config and safetensors of a Hugging Face RADIO repo."""
+    try:
+        from huggingface_hub import snapshot_download
+    except ImportError as err:
+        raise ImportError('Loading from a Hugging Face repo id needs huggingface_hub: pip install huggingface_hub') from err
+    try:
+        return snapshot_download(repo_id, revision=revision,
+                                 allow_patterns=['config.json', '*.safetensors', '*.safetensors.index.json'])
+    except Exception as err:
+        raise RadioCheckpointError(
+            f'Could not get {repo_id!r} from the Hugging Face hub (or its cache): {err}. Offline, download '
+            f'the snapshot elsewhere and pass its folder instead.') from err
+
+
+def read_checkpoint(path: str) -> RadioCheckpoint:
+    """Read a local torch.hub file or Hugging Face snapshot folder."""
+    if os.path.isdir(path):
+        return read_hf_snapshot(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f'No RADIO checkpoint at {path}')
+    return read_hub_checkpoint(path)

@@ -1,0 +1,220 @@
+"""RADIOModel: the drop-in replacement for upstream's model object."""
+from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
+
+import torch
+from torch import nn
+
+from .adaptors import Adaptor, RadioOutput
+from .conditioner import InputConditioner
+from .feature_normalizer import FeatureNormalizer, IntermediateFeatureNormalizer
+from .vit import RadioViT
+
+
+class Resolution(NamedTuple):
+    height: int
+    width: int
+
+
+FEATURE_FORMATS = ('NLC', 'NCHW')
+
+
+class RADIOModel(nn.Module):
+    """RADIO: conditioner -> ViT trunk -> (summary, features) and optional adaptor outputs.
+
+    ``model(x)`` takes images in ``[0, 1]`` of shape ``(B, 3, H, W)`` (after
+    :meth:`make_preprocessor_external`: already normalised) and returns a
+    :class:`RadioOutput` ``(summary, features)``; with adaptors, a dict ``{'backbone': ...,
+    '<adaptor>': ...}`` of such pairs. ``features`` are ``(B, h*w, C)`` for ``feature_fmt='NLC'``
+    or ``(B, C, h, w)`` for ``'NCHW'``.
+    """
+
+    def __init__(self, model: RadioViT, input_conditioner: nn.Module, summary_idxs: Sequence[int],
+                 patch_size: Optional[int] = None, max_resolution: Optional[int] = None,
+                 preferred_resolution: Optional[Tuple[int, int]] = None,
+                 adaptors: Optional[Dict[str, Adaptor]] = None,
+                 feature_normalizer: Optional[FeatureNormalizer] = None,
+                 inter_feature_normalizer: Optional[IntermediateFeatureNormalizer] = None,
+                 pad_windows: bool = True):
+        super().__init__()
+        self.model = model
+        self.input_conditioner = input_conditioner
+        self.register_buffer('summary_idxs', torch.as_tensor(list(summary_idxs), dtype=torch.int64))
+        self._patch_size = patch_size or model.patch_size
+        self._max_resolution = max_resolution
+        self._preferred_resolution = Resolution(*preferred_resolution) if preferred_resolution else None
+        self.adaptors = nn.ModuleDict(adaptors or {})
+        self.feature_normalizer = feature_normalizer or nn.Identity()
+        self.inter_feature_normalizer = inter_feature_normalizer
+        self.pad_windows = pad_windows
+
+    # ----- properties shared with upstream -----
+    @property
+    def patch_size(self) -> int:
+        return self._patch_size
+
+    @property
+    def max_resolution(self) -> Optional[int]:
+        return self._max_resolution
+
+    @property
+    def preferred_resolution(self) -> Optional[Resolution]:
+        return self._preferred_resolution
+
+    @property
+    def window_size(self) -> Optional[int]:
+        return self.model.window_size
+
+    @property
+    def embed_dim(self) -> int:
+        return self.model.embed_dim
+
+    @property
+    def num_summary_tokens(self) -> int:
+        return self.model.num_summary_tokens
+
+    @property
+    def num_cls_tokens(self) -> int:
+        slots = max((a.head_idx for a in self.adaptors.values()), default=-1)
+        return max(self.model.num_cls_tokens, slots + 1)
+
+    @property
+    def summary_dim(self) -> int:
+        return self.embed_dim * len(self.summary_idxs)
+
+    @property
+    def blocks(self) -> nn.Sequential:
+        return self.model.blocks
+
+    @property
+    def min_resolution_step(self) -> int:
+        """Inputs must be a multiple of this; with window padding (default) any multiple of the patch works."""
+        if self.window_size is not None and not self.pad_windows:
+            return self.patch_size * self.window_size
+        return self.patch_size
+
+    def get_nearest_supported_resolution(self, height: int, width: int) -> Resolution:
+        step = self.min_resolution_step
+        return Resolution(max(int(round(height / step)) * step, step), max(int(round(width / step)) * step, step))
+
+    def make_preprocessor_external(self) -> Callable[[torch.Tensor], torch.Tensor]:
+        """Detach the input conditioner (returned) so the model takes normalised inputs."""
+        conditioner, self.input_conditioner = self.input_conditioner, nn.Identity()
+        return conditioner
+
+    def switch_to_deploy(self) -> None:
+        """Upstream API; nothing to fuse in a ViT."""
+
+    # ----- forward -----
+    def _check_input(self, x: torch.Tensor) -> None:
+        if x.ndim != 4 or x.shape[1] != 3:
+            raise ValueError(f'Expected images of shape (B, 3, H, W), got {tuple(x.shape)}')
+        step = self.min_resolution_step
+        if x.shape[-2] % step or x.shape[-1] % step:
+            near = self.get_nearest_supported_resolution(*x.shape[-2:])
+            raise ValueError(
+                f'The input resolution must be a multiple of min_resolution_step={step} (patch size '
+                f'{self.patch_size}{"" if step == self.patch_size else f" x window {self.window_size}"}). '
+                f'Input: {tuple(x.shape[-2:])}, nearest supported: {tuple(near)}; resize or pad the image, '
+                f'or use model.get_nearest_supported_resolution(h, w).')
+
+    def forward(self, x: torch.Tensor, feature_fmt: str = 'NLC') -> Union[RadioOutput, Dict[str, RadioOutput]]:
+        if feature_fmt not in FEATURE_FORMATS:
+            raise ValueError(f'Unsupported feature_fmt {feature_fmt!r}; use one of {FEATURE_FORMATS}')
+        self._check_input(x)
+        grid = (x.shape[-2] // self.patch_size, x.shape[-1] // self.patch_size)
+        tokens = self.model.forward_features(self.input_conditioner(x))
+        return self._extract_final(tokens, grid, feature_fmt)
+
+    def _extract_final(self, tokens: torch.Tensor, grid: Tuple[int, int], feature_fmt: str):
+        all_summary = tokens[:, :self.num_cls_tokens]
+        summary = all_summary[:, self.summary_idxs] if all_summary.shape[1] > 1 else all_summary
+        features = self.feature_normalizer(tokens[:, self.num_summary_tokens:])
+        out = RadioOutput(summary.flatten(1), _format(features, grid, feature_fmt))
+        if not self.adaptors:
+            return out
+        result = {'backbone': out}
+        for name, adaptor in self.adaptors.items():
+            slot = 0 if all_summary.shape[1] == 1 else adaptor.head_idx
+            result[name] = adaptor(all_summary[:, slot].float(), features, grid, feature_fmt)
+        return result
+
+    def forward_intermediates(self, x: torch.Tensor, indices: Optional[Union[int, Sequence[int]]] = None,
+                              return_prefix_tokens: bool = False, norm: bool = False, stop_early: bool = False,
+                              output_fmt: str = 'NCHW', intermediates_only: bool = False,
+                              aggregation: str = 'sparse', norm_alpha_scheme: str = 'post-alpha'):
+        """Outputs of the blocks in ``indices`` (as upstream / timm).
+
+        ``indices``: an int n takes the last n blocks; a sequence takes those blocks (negative
+        counts from the end). Returns a list with one ``(B, C, h, w)`` (``'NCHW'``) or
+        ``(B, h*w, C)`` (``'NLC'``) tensor per index, or :class:`RadioOutput` pairs with
+        ``return_prefix_tokens``. Unless ``intermediates_only``, returns ``(final, list)`` where
+        ``final`` is what :meth:`forward` returns. In ViTDet mode maps are in image order.
+        ``aggregation='dense'`` averages each group of blocks ending at an index.
+        """
+        if output_fmt not in FEATURE_FORMATS:
+            raise ValueError(f'Unsupported output_fmt {output_fmt!r}; use one of {FEATURE_FORMATS}')
+        if aggregation not in ('sparse', 'dense'):
+            raise ValueError(f"aggregation must be 'sparse' or 'dense', got {aggregation!r}")
+        if norm_alpha_scheme not in ('none', 'pre-alpha', 'post-alpha'):
+            raise ValueError(f'Unsupported norm_alpha_scheme {norm_alpha_scheme!r}')
+        self._check_input(x)
+        take = _take_indices(len(self.blocks), indices)
+        grid = (x.shape[-2] // self.patch_size, x.shape[-1] // self.patch_size)
+        capture = range(take[-1] + 1) if aggregation == 'dense' else take
+        last = take[-1] if (stop_early and intermediates_only) else None
+        tokens, captured = self.model.forward_tokens(self.input_conditioner(x), capture=capture, last_block=last)
+        per_block = dict(zip(capture, captured))
+        normalizer = self.inter_feature_normalizer if norm_alpha_scheme != 'none' else None
+
+        outputs = []
+        start = 0
+        for idx in take:
+            group = range(start, idx + 1) if aggregation == 'dense' else [idx]
+            acc, alpha_sum = 0, 0
+            for i in group:
+                spatial = per_block[i][1]
+                if normalizer is not None:
+                    y, alpha = normalizer(spatial, i, rot_index=idx)
+                    if norm_alpha_scheme == 'post-alpha':
+                        acc, alpha_sum = acc + y, alpha_sum + alpha
+                    else:
+                        acc, alpha_sum = acc + alpha * y, alpha_sum + 1
+                else:
+                    acc, alpha_sum = acc + spatial, alpha_sum + 1
+            n = len(group)
+            spatial = (alpha_sum / n) * acc / n
+            prefix = per_block[idx][0]
+            if norm:
+                both = self.model.norm(torch.cat([prefix, spatial], dim=1))
+                prefix, spatial = both[:, :prefix.shape[1]], both[:, prefix.shape[1]:]
+            spatial = _format(spatial, grid, output_fmt)
+            if return_prefix_tokens:
+                summary = prefix[:, :self.num_cls_tokens]
+                if summary.shape[1] > 1:
+                    summary = summary[:, self.summary_idxs]
+                outputs.append(RadioOutput(summary.flatten(1), spatial))
+            else:
+                outputs.append(spatial)
+            start = idx + 1
+        if intermediates_only:
+            return outputs
+        return self._extract_final(self.model.norm(tokens), grid, output_fmt), outputs
+
+
+def _format(features: torch.Tensor, grid: Tuple[int, int], fmt: str) -> torch.Tensor:
+    if fmt == 'NCHW':
+        return features.reshape(features.shape[0], grid[0], grid[1], -1).permute(0, 3, 1, 2)
+    return features
+
+
+def _take_indices(depth: int, indices: Optional[Union[int, Sequence[int]]]) -> List[int]:
+    if indices is None:
+        indices = depth
+    if isinstance(indices, int):
+        if not 0 < indices <= depth:
+            raise ValueError(f'indices={indices}: the model has {depth} blocks')
+        return list(range(depth - indices, depth))
+    take = sorted({depth + i if i < 0 else i for i in indices})
+    if not take or take[0] < 0 or take[-1] >= depth:
+        raise ValueError(f'indices {list(indices)} out of range for a model with {depth} blocks')
+    return take

@@ -1,0 +1,103 @@
+"""ViTDet windowing: the global/windowed block schedule and the token layout that serves it.
+
+Tokens are put once into window-major order (all tokens of window 0, then window 1, ...), so a
+windowed block is a plain reshape to ``(B * num_windows, window**2, C)`` and a global block sees
+the same tokens as one sequence. Grids that are not a multiple of the window are padded with
+extra tokens; padded tokens are masked out of windowed attention and left out of global blocks,
+so they never influence a real token.
+"""
+from dataclasses import dataclass
+from typing import List, Optional, Sequence
+
+import torch
+import torch.nn.functional as F
+
+DEFAULT_NUM_GLOBAL = 4
+
+
+def global_block_schedule(depth: int, num_global: Optional[int] = None, num_windowed: Optional[int] = None,
+                          global_block_indices: Optional[Sequence[int]] = None) -> List[bool]:
+    """Return ``is_global`` for each block, following upstream RADIO's ViTDet schedule.
+
+    ``num_windowed`` (RADIOv2/2.1 style) repeats ``num_windowed`` windowed blocks then one global
+    block; otherwise ``num_global`` (default 4) global blocks are spread evenly, each closing a run
+    of windowed ones. The last block is always global. ``global_block_indices`` overrides both.
+    """
+    if global_block_indices is not None:
+        idx = {depth + i if i < 0 else i for i in global_block_indices}
+        bad = sorted(i for i in idx if not 0 <= i < depth)
+        if bad:
+            raise ValueError(f'global_block_indices {list(global_block_indices)} out of range for {depth} blocks')
+        return [i in idx for i in range(depth)]
+    if num_windowed is not None:
+        if num_windowed < 1:
+            raise ValueError(f'num_windowed must be >= 1, got {num_windowed}')
+        period = num_windowed + 1
+    else:
+        num_global = DEFAULT_NUM_GLOBAL if num_global is None else num_global
+        if not 1 <= num_global <= depth:
+            raise ValueError(f'num_global must be in [1, {depth}] for a {depth}-block model, got {num_global}')
+        period = max(depth // num_global, 1)
+    return [i == depth - 1 or i % period == period - 1 for i in range(depth)]
+
+
+@dataclass
+class WindowLayout:
+    """Window-major token layout for one ``(h, w)`` grid and window size."""
+
+    grid_h: int
+    grid_w: int
+    window: int
+
+    @property
+    def padded_h(self) -> int:
+        return -(-self.grid_h // self.window) * self.window
+
+    @property
+    def padded_w(self) -> int:
+        return -(-self.grid_w // self.window) * self.window
+
+    @property
+    def num_windows(self) -> int:
+        return (self.padded_h // self.window) * (self.padded_w // self.window)
+
+    @property
+    def is_padded(self) -> bool:
+        return (self.padded_h, self.padded_w) != (self.grid_h, self.grid_w)
+
+    def to_windows(self, x: torch.Tensor, pad_value: float = 0.0) -> torch.Tensor:
+        """``(B, h*w, C)`` row-major -> ``(B, num_windows * window**2, C)`` window-major (padded)."""
+        b, _, c = x.shape
+        ws = self.window
+        x = x.reshape(b, self.grid_h, self.grid_w, c)
+        if self.is_padded:
+            x = F.pad(x, (0, 0, 0, self.padded_w - self.grid_w, 0, self.padded_h - self.grid_h), value=pad_value)
+        x = x.reshape(b, self.padded_h // ws, ws, self.padded_w // ws, ws, c).permute(0, 1, 3, 2, 4, 5)
+        return x.reshape(b, -1, c)
+
+    def from_windows(self, x: torch.Tensor) -> torch.Tensor:
+        """Inverse of :meth:`to_windows`, dropping the padding: -> ``(B, h*w, C)`` row-major."""
+        b, _, c = x.shape
+        ws = self.window
+        x = x.reshape(b, self.padded_h // ws, self.padded_w // ws, ws, ws, c).permute(0, 1, 3, 2, 4, 5)
+        x = x.reshape(b, self.padded_h, self.padded_w, c)[:, :self.grid_h, :self.grid_w]
+        return x.reshape(b, self.grid_h * self.grid_w, c)
+
+    def valid_tokens(self, device: torch.device) -> torch.Tensor:
+        """Boolean ``(num_windows * window**2,)``: True for real (unpadded) tokens, window-major."""
+        valid = torch.zeros(self.padded_h, self.padded_w, dtype=torch.bool, device=device)
+        valid[:self.grid_h, :self.grid_w] = True
+        return self.to_windows(valid.reshape(1, -1, 1)).reshape(-1)
+
+    def window_attn_mask(self, batch: int, device: torch.device) -> Optional[torch.Tensor]:
+        """SDPA boolean mask ``(B * num_windows, 1, T, T)`` hiding padded keys from real queries.
+
+        Padded queries may attend to every key of their window, so no row is empty (no NaN).
+        ``None`` when the grid needs no padding.
+        """
+        if not self.is_padded:
+            return None
+        t = self.window ** 2
+        valid = self.valid_tokens(device).reshape(self.num_windows, t)
+        mask = valid[:, None, :] | ~valid[:, :, None]
+        return mask[:, None].repeat(batch, 1, 1, 1)

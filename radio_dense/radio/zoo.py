@@ -1,0 +1,87 @@
+"""Known RADIO releases: where their weights live and what they support.
+
+Names match upstream ``torch.hub.load('NVlabs/RADIO', 'radio_model', version=NAME)``. Weights
+are downloaded once into the torch hub cache (``$TORCH_HOME/hub/checkpoints``), exactly where
+``torch.hub.load_state_dict_from_url`` would put them, so both share one cache.
+"""
+import os
+from dataclasses import dataclass
+from typing import Dict, Optional, Tuple
+from urllib.parse import urlparse
+
+_HF = 'https://huggingface.co/nvidia'
+
+
+@dataclass(frozen=True)
+class ZooEntry:
+    """One released RADIO checkpoint."""
+
+    url: str
+    patch_size: int
+    max_resolution: int
+    preferred_resolution: Tuple[int, int]
+    supports_vitdet: bool = True
+    vitdet_num_global: Optional[int] = None
+    vitdet_num_windowed: Optional[int] = None
+
+    @property
+    def filename(self) -> str:
+        return os.path.basename(urlparse(self.url).path)
+
+
+RADIO_ZOO: Dict[str, ZooEntry] = {
+    'radio_v2.5-b': ZooEntry(f'{_HF}/RADIO/resolve/main/radio-v2.5-b_half.pth.tar?download=true', 16, 2048, (768, 768), vitdet_num_global=4),
+    'radio_v2.5-l': ZooEntry(f'{_HF}/RADIO/resolve/main/radio-v2.5-l_half.pth.tar?download=true', 16, 2048, (768, 768), vitdet_num_global=4),
+    'radio_v2.5-h': ZooEntry(f'{_HF}/RADIO/resolve/main/radio_v2.5-h.pth.tar?download=true', 16, 2048, (768, 768), vitdet_num_global=4),
+    'radio_v2.5-h-norm': ZooEntry(f'{_HF}/RADIO/resolve/main/radio_v2.5-h-norm.pth.tar?download=true', 16, 2048, (768, 768), vitdet_num_global=4),
+    'radio_v2.5-g': ZooEntry(f'{_HF}/RADIO/resolve/main/radio_v2.5-g.pth.tar?download=true', 14, 1792, (896, 896), vitdet_num_global=8),
+    'radio_v2.1': ZooEntry(f'{_HF}/RADIO/resolve/main/radio_v2.1_bf16.pth.tar?download=true', 16, 2048, (432, 432), vitdet_num_windowed=5),
+    'radio_v2': ZooEntry(f'{_HF}/RADIO/resolve/main/radio_v2.pth.tar?download=true', 16, 2048, (432, 432), vitdet_num_windowed=5),
+    'radio_v1': ZooEntry(f'{_HF}/RADIO/resolve/main/radio_v1.pth.tar?download=true', 14, 1050, (378, 378), supports_vitdet=False),
+    'c-radio_v2-g': ZooEntry(f'{_HF}/C-RADIOv2-g/resolve/main/c-radio_v2-g_half.pth.tar', 16, 2048, (768, 768), vitdet_num_global=8),
+    'c-radio_v2-vlm-h': ZooEntry(f'{_HF}/C-RADIOv2-VLM-H/resolve/main/c-radio_v2-vlm-h.pth.tar', 16, 2048, (768, 768), vitdet_num_global=8),
+    'c-radio_v3-b': ZooEntry(f'{_HF}/C-RADIOv3-B/resolve/main/c-radio_v3-b_half.pth.tar?download=true', 16, 2048, (512, 512), supports_vitdet=False),
+    'c-radio_v3-l': ZooEntry(f'{_HF}/C-RADIOv3-L/resolve/main/c-radio-v3_l_half.pth.tar?download=true', 16, 2048, (512, 512), supports_vitdet=False),
+    'c-radio_v3-h': ZooEntry(f'{_HF}/C-RADIOv3-H/resolve/main/c-radio_v3-h_half.pth.tar?download=true', 16, 2048, (512, 512), supports_vitdet=False),
+    'c-radio_v3-g': ZooEntry(f'{_HF}/C-RADIOv3-g/resolve/main/c-radio_v3-g_half.pth.tar?download=true', 16, 2048, (512, 512), supports_vitdet=False),
+}
+
+
+def zoo_entry(name: str) -> ZooEntry:
+    """Entry for a zoo name; ``KeyError`` lists the known names."""
+    if name not in RADIO_ZOO:
+        raise KeyError(f'Unknown RADIO version {name!r}. Known versions: {", ".join(RADIO_ZOO)}')
+    return RADIO_ZOO[name]
+
+
+def zoo_entry_for_file(path: str) -> Optional[ZooEntry]:
+    """The zoo entry whose released file name matches ``path``'s, if any."""
+    base = os.path.basename(path)
+    return next((e for e in RADIO_ZOO.values() if e.filename == base), None)
+
+
+def cache_path(name: str) -> str:
+    """Where the weights of zoo version ``name`` are (or will be) cached."""
+    import torch.hub
+    return os.path.join(torch.hub.get_dir(), 'checkpoints', zoo_entry(name).filename)
+
+
+def fetch_zoo_checkpoint(name: str, progress: bool = True) -> str:
+    """Path of the cached weights of ``name``, downloading them first if needed."""
+    import torch.hub
+    path = cache_path(name)
+    if os.path.isfile(path):
+        return path
+    entry = zoo_entry(name)
+    if os.environ.get('HF_HUB_OFFLINE') == '1' or os.environ.get('RADIO_DENSE_OFFLINE') == '1':
+        raise FileNotFoundError(
+            f'{name} is not cached at {path} and downloads are off (offline mode). '
+            f'Download {entry.url} on a machine with internet access and copy it to that path.')
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    try:
+        torch.hub.download_url_to_file(entry.url, path, progress=progress)
+    except Exception as err:
+        raise ConnectionError(
+            f'Could not download {name} from {entry.url}: {err}. Without internet access, '
+            f'download the file elsewhere and copy it to {path}.') from err
+    return path

@@ -1,0 +1,23 @@
+"""radio_dense: NVIDIA RADIO as a dense-prediction backbone for OpenMMLab and SAM."""
+from setuptools import find_packages, setup
+
+setup(
+    name='radio_dense',
+    version='0.1.0',
+    description='NVIDIA RADIOv2.5 as a backbone for mmsegmentation, mmdetection and SAM prompting',
+    long_description=open('README.md').read() if __import__('os').path.exists('README.md') else '',
+    long_description_content_type='text/markdown',
+    packages=find_packages(include=['radio_dense', 'radio_dense.*']),
+    python_requires='>=3.9',
+    # The RADIO model itself needs only these; the OpenMMLab/SAM parts need the extras below
+    # (mmcv must be built with ops against the installed torch: see README / tools/setup_env.sh).
+    install_requires=['torch>=2.1,<2.10', 'torchvision', 'timm>=1.0.16,<1.1', 'safetensors>=0.4',
+                      'numpy', 'pillow', 'tqdm'],
+    extras_require={
+        'mm': ['mmengine==0.10.7', 'mmcv>=2.0,<2.2', 'mmsegmentation==1.2.2', 'mmdet==3.3.0', 'ftfy', 'regex',
+               'pycocotools'],
+        'sam': ['segment-anything==1.0'],
+        'hub': ['huggingface_hub>=0.24'],
+        'tools': ['matplotlib', 'opencv-python<5'],
+    },
+)
