@@ -85,9 +85,8 @@ class WindowLayout:
 
     def valid_tokens(self, device: torch.device) -> torch.Tensor:
         """Boolean ``(num_windows * window**2,)``: True for real (unpadded) tokens, window-major."""
-        valid = torch.zeros(self.padded_h, self.padded_w, dtype=torch.bool, device=device)
-        valid[:self.grid_h, :self.grid_w] = True
-        return self.to_windows(valid.reshape(1, -1, 1)).reshape(-1)
+        ones = torch.ones(1, self.grid_h * self.grid_w, 1, device=device)
+        return self.to_windows(ones, pad_value=0.0).reshape(-1) > 0
 
     def window_attn_mask(self, batch: int, device: torch.device) -> Optional[torch.Tensor]:
         """SDPA boolean mask ``(B * num_windows, 1, T, T)`` hiding padded keys from real queries.

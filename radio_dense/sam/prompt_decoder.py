@@ -1,0 +1,51 @@
+"""segment-anything's prompt encoder and mask decoder, built as in the official checkpoints.
+
+The modules are segment-anything's own classes; this file only chooses their sizes (those of every
+released SAM: 256-channel prompts, a two-layer two-way transformer, 3 + 1 mask tokens) and adapts
+the prompt encoder to an embedding grid other than 64 x 64.
+"""
+import copy
+from typing import Tuple
+
+from segment_anything.modeling import MaskDecoder, PromptEncoder, TwoWayTransformer
+
+#: Channels of SAM's image embedding and prompt tokens.
+SAM_EMBED_DIM = 256
+#: The grid / input size segment-anything builds its prompt encoder with.
+SAM_DEFAULT_GRID = (64, 64)
+SAM_DEFAULT_INPUT = (1024, 1024)
+
+
+def build_prompt_encoder(embed_dim: int = SAM_EMBED_DIM) -> PromptEncoder:
+    """A randomly initialised segment-anything ``PromptEncoder`` with SAM's sizes."""
+    return PromptEncoder(embed_dim=embed_dim, image_embedding_size=SAM_DEFAULT_GRID,
+                         input_image_size=SAM_DEFAULT_INPUT, mask_in_chans=16)
+
+
+def build_mask_decoder(embed_dim: int = SAM_EMBED_DIM) -> MaskDecoder:
+    """A randomly initialised segment-anything ``MaskDecoder`` with SAM's sizes."""
+    transformer = TwoWayTransformer(depth=2, embedding_dim=embed_dim, mlp_dim=2048, num_heads=8)
+    return MaskDecoder(num_multimask_outputs=3, transformer=transformer, transformer_dim=embed_dim,
+                       iou_head_depth=3, iou_head_hidden_dim=256)
+
+
+def prompt_encoder_at(prompt_encoder: PromptEncoder, embedding_size: Tuple[int, int],
+                      canvas_size: Tuple[int, int]) -> PromptEncoder:
+    """``prompt_encoder`` seen at another geometry, sharing its parameters.
+
+    segment-anything's ``PromptEncoder`` keeps the embedding grid (``image_embedding_size``: dense
+    positional encoding, no-mask embedding) and the padded input size (``input_image_size``: point
+    and box normalisation) as plain attributes. This returns a shallow copy with those attributes
+    set for ``embedding_size`` / ``canvas_size``; parameters, buffers and gradients stay shared
+    with ``prompt_encoder``, and the original is left untouched (safe across threads).
+    """
+    embedding_size = (int(embedding_size[0]), int(embedding_size[1]))
+    canvas_size = (int(canvas_size[0]), int(canvas_size[1]))
+    if (tuple(prompt_encoder.image_embedding_size) == embedding_size
+            and tuple(prompt_encoder.input_image_size) == canvas_size):
+        return prompt_encoder
+    view = copy.copy(prompt_encoder)
+    view.image_embedding_size = embedding_size
+    view.input_image_size = canvas_size
+    view.mask_input_size = (4 * embedding_size[0], 4 * embedding_size[1])
+    return view

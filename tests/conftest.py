@@ -1,0 +1,42 @@
+"""Shared test fixtures: repository paths and the upstream reference fixture (../shared)."""
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+FIXTURE_DIR = REPO_ROOT.parent / 'shared' / 'fixtures' / 'radio_tiny'
+ADAPTORS = ['clip', 'siglip', 'dino_v2', 'sam']
+
+torch.set_num_threads(min(2, os.cpu_count() or 1))
+
+
+def _require_fixtures() -> Path:
+    needed = [FIXTURE_DIR / 'radio-tiny.pth.tar', FIXTURE_DIR / 'hf' / 'config.json',
+              FIXTURE_DIR / 'hf' / 'model.safetensors', FIXTURE_DIR / 'reference.pt']
+    missing = [str(p) for p in needed if not p.exists()]
+    if missing:
+        pytest.fail(f'RADIO reference fixtures are missing: {missing}. They live in ../shared/fixtures/radio_tiny '
+                    f'beside the repository checkout.', pytrace=False)
+    return FIXTURE_DIR
+
+
+@pytest.fixture(scope='session')
+def fixture_dir() -> Path:
+    return _require_fixtures()
+
+
+@pytest.fixture(scope='session')
+def hub_checkpoint(fixture_dir) -> str:
+    return str(fixture_dir / 'radio-tiny.pth.tar')
+
+
+@pytest.fixture(scope='session')
+def hf_snapshot(fixture_dir) -> str:
+    return str(fixture_dir / 'hf')
+
+
+@pytest.fixture(scope='session')
+def reference(fixture_dir) -> dict:
+    return torch.load(fixture_dir / 'reference.pt', weights_only=True)
