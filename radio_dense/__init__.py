@@ -7,4 +7,20 @@ mmengine/mmseg/mmdet are installed.
 from .radio import RADIO_ZOO, RADIOModel, RadioCheckpointError, RadioOutput, create_radio, load_radio
 
 __version__ = '0.1.0'
+
+
+def _register_openmmlab() -> None:
+    try:
+        import mmengine  # noqa: F401
+        import mmcv  # noqa: F401
+    except ImportError:  # the RADIO model alone needs only torch + timm
+        return
+    from . import mm  # noqa: F401
+    try:
+        from . import sam  # noqa: F401
+    except ImportError:
+        pass
+
+
+_register_openmmlab()
 __all__ = ['RADIO_ZOO', 'RADIOModel', 'RadioCheckpointError', 'RadioOutput', 'create_radio', 'load_radio']

@@ -123,9 +123,10 @@ class RADIOModel(nn.Module):
         self._check_input(x)
         grid = (x.shape[-2] // self.patch_size, x.shape[-1] // self.patch_size)
         tokens = self.model.forward_features(self.input_conditioner(x))
-        return self._extract_final(tokens, grid, feature_fmt)
+        return self.extract_outputs(tokens, grid, feature_fmt)
 
-    def _extract_final(self, tokens: torch.Tensor, grid: Tuple[int, int], feature_fmt: str):
+    def extract_outputs(self, tokens: torch.Tensor, grid: Tuple[int, int], feature_fmt: str):
+        """Final trunk tokens -> ``RadioOutput`` (or dict with adaptor outputs), as :meth:`forward`."""
         all_summary = tokens[:, :self.num_cls_tokens]
         summary = all_summary[:, self.summary_idxs] if all_summary.shape[1] > 1 else all_summary
         features = self.feature_normalizer(tokens[:, self.num_summary_tokens:])
@@ -198,7 +199,7 @@ class RADIOModel(nn.Module):
             start = idx + 1
         if intermediates_only:
             return outputs
-        return self._extract_final(self.model.norm(tokens), grid, output_fmt), outputs
+        return self.extract_outputs(self.model.norm(tokens), grid, output_fmt), outputs
 
 
 def _format(features: torch.Tensor, grid: Tuple[int, int], fmt: str) -> torch.Tensor:

@@ -1,0 +1,19 @@
+# Cascade Mask R-CNN on a plain RADIO ViT, ViTDet recipe: SimpleFPN, RPN with 2 convs, three
+# cascade stages (IoU 0.5/0.6/0.7) each with a LayerNorm 4conv1fc box head, LayerNorm mask head.
+# Sized for ViT-B; leaves set checkpoint/arch, neck in_channels and num_classes.
+_base_ = ['mmdet::_base_/models/cascade-mask-rcnn_r50_fpn.py', '../radio_det_preprocess.py']
+norm_cfg = dict(type='LN2d', requires_grad=True)
+model = dict(
+    data_preprocessor=_base_.radio_det_data_preprocessor,
+    backbone=dict(
+        _delete_=True, type='RADIOBackbone', checkpoint=None, arch='vit-b-16', out_indices=(-1,),
+        vitdet_window_size=16, num_global=4, drop_path_rate=0.1, with_cp=False),
+    neck=dict(
+        _delete_=True, type='SimpleFPN', in_channels=768, out_channels=256,
+        scale_factors=(4.0, 2.0, 1.0, 0.5), num_outs=5, norm_cfg=norm_cfg),
+    rpn_head=dict(num_convs=2),
+    roi_head=dict(
+        # each stage keeps mmdet's coder/loss settings (its own target_stds); only the head changes
+        bbox_head=[dict(stage, type='Shared4Conv1FCBBoxHead', conv_out_channels=256, norm_cfg=norm_cfg)
+                   for stage in _base_.model.roi_head.bbox_head],
+        mask_head=dict(norm_cfg=norm_cfg)))

@@ -1,0 +1,33 @@
+# Offline demo: a tiny RADIO trained from scratch with SimpleFPN + a light UPerNet head on the
+# synthetic shapes data set (python tools/make_demo_data.py --out data/demo). Runs on a laptop CPU.
+_base_ = [
+    'mmseg::_base_/default_runtime.py', '../_base_/datasets/synthetic_shapes_seg.py',
+    '../_base_/models/radio_upernet.py',
+]
+crop_size = (192, 192)
+model = dict(
+    data_preprocessor=dict(size=crop_size),
+    backbone=dict(checkpoint=None, arch='radio-tiny', drop_path_rate=0.0),
+    neck=dict(in_channels=192, out_channels=64),
+    decode_head=dict(in_channels=[64, 64, 64, 64], channels=64, num_classes=7, dropout_ratio=0.0,
+                     norm_cfg=dict(type='BN', requires_grad=True)),
+    auxiliary_head=dict(in_channels=64, channels=64, num_classes=7, norm_cfg=dict(type='BN', requires_grad=True)))
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=1e-3, betas=(0.9, 0.999), weight_decay=0.05),
+    constructor='RADIOLayerDecayOptimizerConstructor',
+    paramwise_cfg=dict(decay_rate=1.0),
+    clip_grad=dict(max_norm=1.0, norm_type=2))
+max_iters = 600
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0, end=50),
+    dict(type='PolyLR', eta_min=0.0, power=1.0, begin=50, end=max_iters, by_epoch=False),
+]
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=200)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=20, log_metric_by_epoch=False),
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=200, max_keep_ckpts=2),
+    visualization=dict(type='SegVisualizationHook', draw=False))
+randomness = dict(seed=0)

@@ -1,0 +1,100 @@
+"""Shared plumbing of the analysis tools: models, images, dense feature extraction, resampling."""
+from pathlib import Path
+from typing import List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..radio import RADIOModel, create_radio, load_radio
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+#: The tiny random RADIO checkpoint that lives beside the checkout (no download needed).
+DEFAULT_CHECKPOINT = REPO_ROOT.parent / 'shared' / 'fixtures' / 'radio_tiny' / 'radio-tiny.pth.tar'
+
+
+def default_checkpoint() -> str:
+    """Path of the radio_tiny fixture; raises with what to do when it is missing."""
+    if not DEFAULT_CHECKPOINT.is_file():
+        raise FileNotFoundError(
+            f'The default checkpoint {DEFAULT_CHECKPOINT} (radio_tiny fixture) is missing. Pass --checkpoint '
+            f'with a zoo name (radio_v2.5-b), a .pth.tar file or a Hugging Face snapshot, or --arch for a '
+            f'random model.')
+    return str(DEFAULT_CHECKPOINT)
+
+
+def build_model(checkpoint: Optional[str] = None, arch: Optional[str] = None, adaptor: Optional[str] = None,
+                vitdet_window_size: Optional[int] = None, device: str = 'cpu', seed: int = 0) -> RADIOModel:
+    """A RADIO model in eval mode: ``arch`` gives a random one (seeded), else ``checkpoint`` is loaded.
+
+    ``checkpoint`` takes anything :func:`radio_dense.load_radio` accepts; the default is the
+    radio_tiny fixture. ``adaptor`` attaches that teacher adaptor (checkpoints only).
+    """
+    if arch is not None:
+        if adaptor is not None:
+            raise ValueError(f'A random --arch model has no trained adaptors; drop --adaptor {adaptor} '
+                             f'or use --checkpoint')
+        model = create_radio(arch, vitdet_window_size=vitdet_window_size, seed=seed)
+    else:
+        model = load_radio(checkpoint or default_checkpoint(), adaptor_names=[adaptor] if adaptor else None,
+                           vitdet_window_size=vitdet_window_size)
+    return model.to(device).eval()
+
+
+def load_images(paths: Sequence[str] = (), num_synthetic: int = 3, size: int = 512, seed: int = 0) -> List[np.ndarray]:
+    """RGB uint8 images: the files in ``paths``, or ``num_synthetic`` demo scenes when none are given."""
+    if paths:
+        from PIL import Image
+        images = []
+        for p in paths:
+            if not Path(p).is_file():
+                raise FileNotFoundError(f'Image {p} does not exist')
+            with Image.open(p) as im:
+                images.append(np.asarray(im.convert('RGB')))
+        return images
+    from ..data import SceneConfig, SyntheticScenes
+    return [s.image for s in SyntheticScenes(num_synthetic, SceneConfig(size=size), seed=seed, split='val')]
+
+
+def center_square(image: np.ndarray) -> np.ndarray:
+    """Central square crop of an ``(H, W, 3)`` image."""
+    h, w = image.shape[:2]
+    side = min(h, w)
+    top, left = (h - side) // 2, (w - side) // 2
+    return image[top:top + side, left:left + side]
+
+
+def to_input(image: np.ndarray, resolution: Tuple[int, int]) -> torch.Tensor:
+    """``(H, W, 3)`` uint8 -> ``(1, 3, h, w)`` float in [0, 1] resized (bilinear, antialiased) to ``resolution``."""
+    x = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1)[None].float() / 255
+    if tuple(x.shape[-2:]) != tuple(resolution):
+        x = F.interpolate(x, size=tuple(resolution), mode='bilinear', align_corners=False, antialias=True)
+    return x.clamp(0, 1)
+
+
+def snap(resolution: int, step: int) -> int:
+    """Nearest positive multiple of ``step``."""
+    return max(int(round(resolution / step)) * step, step)
+
+
+@torch.no_grad()
+def dense_features(model: RADIOModel, x: torch.Tensor, adaptor: Optional[str] = None) -> torch.Tensor:
+    """``(B, C, h, w)`` float32 features of the backbone, or of adaptor ``adaptor`` (attached to ``model``)."""
+    device = next(model.parameters()).device
+    out = model(x.to(device), feature_fmt='NCHW')
+    if isinstance(out, dict):
+        key = adaptor or 'backbone'
+        if key not in out:
+            raise KeyError(f'The model has no {key!r} output; it has {sorted(out)}. Load it with adaptor_names=[{key!r}]')
+        out = out[key]
+    elif adaptor is not None:
+        raise KeyError(f'Adaptor {adaptor!r} requested but the model was built without adaptors')
+    return out.features.float().cpu()
+
+
+def resample(features: torch.Tensor, grid: Tuple[int, int]) -> torch.Tensor:
+    """Bilinear resampling of ``(B, C, h, w)`` maps to ``grid`` (antialiased when shrinking)."""
+    if tuple(features.shape[-2:]) == tuple(grid):
+        return features
+    shrink = features.shape[-2] > grid[0] or features.shape[-1] > grid[1]
+    return F.interpolate(features, size=tuple(grid), mode='bilinear', align_corners=False, antialias=shrink)

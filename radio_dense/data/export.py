@@ -1,0 +1,76 @@
+"""Write synthetic scenes to disk: ADE20K-style folders for mmseg plus COCO json for mmdet.
+
+Layout (``root`` = e.g. ``data/demo``)::
+
+    images/training/000000.jpg ...        RGB images (JPEG, quality 95)
+    images/validation/000000.jpg ...
+    annotations/training/000000.png ...   label maps: 0 = background, 1..K = DEMO_THING_CLASSES
+    annotations/validation/000000.png ...
+    annotations/instances_train.json      COCO instances (RLE masks), file_name relative to
+    annotations/instances_val.json        images/training/ resp. images/validation/
+
+mmseg: ``BaseSegDataset`` with ``metainfo=DEMO_SEG_METAINFO``, ``img_suffix='.jpg'``,
+``seg_map_suffix='.png'``, ``reduce_zero_label=False`` (background is class 0 and is learned
+and scored like any other class; ``reduce_zero_label=True`` would turn it into the ignore
+index 255 and shift the shapes to 0..K-1). Don't use ``ADE20KDataset``: its 150 fixed classes
+don't contain ours. mmdet: ``CocoDataset`` with ``metainfo=DEMO_DET_METAINFO``,
+``ann_file='annotations/instances_train.json'``, ``data_prefix=dict(img='images/training/')``.
+
+Output bytes depend only on the arguments (and on the installed OpenCV/zlib/libjpeg).
+"""
+import json
+import os
+from typing import Dict, Optional
+
+import cv2
+from tqdm import tqdm
+
+from .coco import CocoBuilder
+from .synthetic import SceneConfig, SyntheticScenes
+
+#: split name in file names -> (folder name, COCO json split name)
+SPLIT_FOLDERS = {'train': ('training', 'train'), 'val': ('validation', 'val')}
+JPEG_QUALITY = 95
+
+
+def _write(path: str, ext: str, array, params=()) -> None:
+    ok, buf = cv2.imencode(ext, array, list(params))
+    if not ok:
+        raise IOError(f'OpenCV could not encode {path}')
+    with open(path, 'wb') as f:
+        f.write(buf.tobytes())
+
+
+def write_split(root: str, split: str, num: int, config: SceneConfig, seed: int, progress: bool = True) -> Dict:
+    """Write ``num`` scenes of ``split`` ('train' | 'val') under ``root``; returns the COCO dict."""
+    if split not in SPLIT_FOLDERS:
+        raise ValueError(f'Unknown split {split!r}; use one of {sorted(SPLIT_FOLDERS)}')
+    folder, coco_split = SPLIT_FOLDERS[split]
+    img_dir = os.path.join(root, 'images', folder)
+    ann_dir = os.path.join(root, 'annotations', folder)
+    os.makedirs(img_dir, exist_ok=True)
+    os.makedirs(ann_dir, exist_ok=True)
+    coco = CocoBuilder(f'radio_dense synthetic shapes, {split} split, seed {seed}, {config.size}px')
+    scenes = SyntheticScenes(num, config, seed, split)
+    for i in tqdm(range(num), desc=f'{split} scenes', unit='img', disable=not progress):
+        scene = scenes[i]
+        name = f'{i:06d}'
+        _write(os.path.join(img_dir, name + '.jpg'), '.jpg', cv2.cvtColor(scene.image, cv2.COLOR_RGB2BGR),
+               (cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY))
+        _write(os.path.join(ann_dir, name + '.png'), '.png', scene.label, (cv2.IMWRITE_PNG_COMPRESSION, 6))
+        coco.add(scene, name + '.jpg')
+    data = coco.to_dict()
+    with open(os.path.join(root, 'annotations', f'instances_{coco_split}.json'), 'w') as f:
+        json.dump(data, f, separators=(',', ':'))
+    return data
+
+
+def write_demo_dataset(root: str, num_train: int = 200, num_val: int = 50, size: int = 256, seed: int = 0,
+                       config: Optional[SceneConfig] = None, progress: bool = True) -> Dict[str, Dict]:
+    """Write the demo data set (both splits) under ``root``; returns ``{'train': coco, 'val': coco}``.
+
+    ``config`` overrides the scene settings (its ``size`` wins over ``size``).
+    """
+    config = config or SceneConfig(size=size)
+    return {split: write_split(root, split, num, config, seed, progress)
+            for split, num in (('train', num_train), ('val', num_val))}

@@ -1,0 +1,80 @@
+"""SAM prompt-encoder / mask-decoder weights: read them from an official SAM checkpoint or a small extract.
+
+Official checkpoints (``sam_vit_h_4b8939.pth``, ``sam_vit_l_0b3195.pth``, ``sam_vit_b_01ec64.pth``)
+are plain state dicts of ~2.5 GB, nearly all image encoder. Only the ``prompt_encoder.*`` and
+``mask_decoder.*`` tensors (~16 MB in float32) are needed next to RADIO; :func:`save_sam_decoder_state`
+writes them to a safetensors file (see ``tools/convert/extract_sam_decoder.py``).
+"""
+import os
+from typing import Dict, Optional
+
+import torch
+
+DECODER_PREFIXES = ('prompt_encoder.', 'mask_decoder.')
+
+
+class SamDecoderCheckpointError(ValueError):
+    """A file that does not hold SAM prompt-encoder / mask-decoder weights."""
+
+
+def _read_tensors(path: str) -> Dict[str, torch.Tensor]:
+    if path.endswith('.safetensors'):
+        from safetensors.torch import load_file
+        return load_file(path, device='cpu')
+    try:
+        state = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as err:  # noqa: BLE001 - re-raised with advice
+        raise SamDecoderCheckpointError(
+            f'Could not read {path} with torch.load(weights_only=True): {err}. Pass an official SAM '
+            f'checkpoint (a plain state dict) or a .safetensors file from tools/convert/extract_sam_decoder.py.'
+        ) from err
+    for key in ('state_dict', 'model'):
+        if isinstance(state, dict) and isinstance(state.get(key), dict):
+            state = state[key]
+    if not isinstance(state, dict):
+        raise SamDecoderCheckpointError(f'{path} holds a {type(state).__name__}, not a state dict')
+    return state
+
+
+def _strip_to_decoder(state: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
+    """Keep ``prompt_encoder.*`` / ``mask_decoder.*``, also under a wrapper prefix (``sam.``, ``module.``)."""
+    out = {}
+    for key, value in state.items():
+        for prefix in DECODER_PREFIXES:
+            at = key.find(prefix)
+            if at == 0 or (at > 0 and key[at - 1] == '.'):
+                out[key[at:]] = value
+                break
+    return out
+
+
+def load_sam_decoder_state(path: str) -> Dict[str, torch.Tensor]:
+    """The ``prompt_encoder.*`` and ``mask_decoder.*`` tensors of a SAM checkpoint or extract.
+
+    Args:
+        path: an official SAM ``.pth`` (read with ``torch.load(weights_only=True)``) or a
+            ``.safetensors`` extract.
+    """
+    if not os.path.isfile(path):
+        raise FileNotFoundError(
+            f'SAM decoder weights not found: {path}. Download an official SAM checkpoint '
+            f'(e.g. sam_vit_h_4b8939.pth) and extract its decoder with '
+            f'`python tools/convert/extract_sam_decoder.py sam_vit_h_4b8939.pth {path}`.')
+    state = _strip_to_decoder(_read_tensors(path))
+    found = {p.rstrip('.') for p in DECODER_PREFIXES if any(k.startswith(p) for k in state)}
+    if found != {p.rstrip('.') for p in DECODER_PREFIXES}:
+        raise SamDecoderCheckpointError(
+            f'{path} has no SAM prompt encoder / mask decoder tensors (found: {sorted(found) or "none"}); '
+            f'expected keys prompt_encoder.* and mask_decoder.* as in the official SAM checkpoints.')
+    return {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
+
+
+def save_sam_decoder_state(state: Dict[str, torch.Tensor], path: str,
+                           metadata: Optional[Dict[str, str]] = None) -> Dict[str, torch.Tensor]:
+    """Save the decoder part of ``state`` (any SAM state dict) to ``path`` (safetensors). Returns it."""
+    from safetensors.torch import save_file
+    decoder = {k: v.contiguous() for k, v in _strip_to_decoder(state).items()}
+    if not decoder:
+        raise SamDecoderCheckpointError('The state dict has no prompt_encoder.* / mask_decoder.* tensors')
+    save_file(decoder, path, metadata={str(k): str(v) for k, v in (metadata or {}).items()})
+    return decoder

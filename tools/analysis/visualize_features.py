@@ -1,0 +1,60 @@
+#!/usr/bin/env python
+"""PCA pictures of RADIO features over several input resolutions (one shared colour basis).
+
+Rows are images, columns the input then the features at each resolution. The 3 principal
+components of all features (all images, all resolutions, each map weighted equally) become
+RGB, so equal colours mean equal feature directions across resolutions: the RADIOv2.5 report's
+"mode switching" pictures. Images are centre-cropped to squares.
+
+Examples::
+
+    .venv/bin/python tools/analysis/visualize_features.py                       # radio_tiny, synthetic scenes
+    .venv/bin/python tools/analysis/visualize_features.py --checkpoint radio_v2.5-b \\
+        --images a.jpg b.jpg --resolutions 256 512 1024 --adaptor sam --vitdet-window-size 16
+"""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+from radio_dense.analysis.features import build_model, load_images  # noqa: E402
+from radio_dense.analysis.visualize import fit_shared_basis, pca_grid, sweep_features  # noqa: E402
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    src = p.add_mutually_exclusive_group()
+    src.add_argument('--checkpoint', help='anything load_radio accepts (default: the radio_tiny fixture)')
+    src.add_argument('--arch', help='random model of this architecture instead (radio-tiny, vit-b-16, ...)')
+    p.add_argument('--adaptor', help='show this adaptor\'s features (clip, siglip, dino_v2, sam...) instead of the backbone\'s')
+    p.add_argument('--images', nargs='*', default=[], help='image files (default: synthetic demo scenes)')
+    p.add_argument('--num-synthetic', type=int, default=3, help='synthetic scenes when no --images are given')
+    p.add_argument('--resolutions', nargs='+', type=int, default=[256, 512, 1024], help='input sides in pixels')
+    p.add_argument('--vitdet-window-size', type=int, help='ViTDet window in patches (default: global attention)')
+    p.add_argument('--cell', type=int, default=256, help='side of each picture cell in pixels')
+    p.add_argument('--device', default='cpu')
+    p.add_argument('--out', default='outputs/analysis/features_pca.png', help='output PNG')
+    p.add_argument('--quiet', action='store_true', help='no progress bar')
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    model = build_model(args.checkpoint, args.arch, args.adaptor, args.vitdet_window_size, args.device)
+    images = load_images(args.images, args.num_synthetic)
+    sweep = sweep_features(model, images, args.resolutions, args.adaptor, progress=not args.quiet)
+    basis = fit_shared_basis(sweep)
+    picture = pca_grid(sweep, basis, args.cell)
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    picture.save(args.out)
+    what = f'adaptor {args.adaptor}' if args.adaptor else 'backbone'
+    ratio = ', '.join(f'{v:.1%}' for v in basis.explained_variance_ratio.tolist())
+    print(f'Wrote {args.out} ({picture.size[0]}x{picture.size[1]}): {what} features of {len(images)} images at '
+          f'{sweep.resolutions} px{f", ViTDet window {args.vitdet_window_size}" if args.vitdet_window_size else ""}; '
+          f'PCA explains {ratio} of the variance')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,32 @@
+"""Evaluate a checkpoint of an mmsegmentation / mmdetection config (mIoU, COCO mAP...).
+
+Example:
+    python tools/test.py configs/demo/radio-tiny_fpn_synthetic-128x128.py work_dirs/demo/iter_400.pth --show-dir vis
+"""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from radio_dense.mm.runner import build_runner, parse_common_args  # noqa: E402
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Test (evaluate) a model with RADIO inside')
+    parser.add_argument('config', help='config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--show-dir', help='directory where painted predictions are saved')
+    parser.add_argument('--out', help='dump raw predictions to this pickle-free .json/.pkl path (mmengine DumpResults)')
+    parse_common_args(parser)
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    runner = build_runner(args, mode='test')
+    runner.test()
+
+
+if __name__ == '__main__':
+    main()
