@@ -57,6 +57,18 @@ def _enable_show_dir(cfg: Config, show_dir: str) -> None:
         hooks.visualization.interval = 1
 
 
+def _init_cpu_distributed(cfg: Config) -> None:
+    """Distributed runs on CPU processes: gloo, no device ids (mmengine assumes CUDA for both)."""
+    import torch.distributed as dist
+    if not dist.is_initialized():
+        dist.init_process_group(backend='gloo')
+    cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
+    wrapper = cfg.get('model_wrapper_cfg') or dict(type='MMDistributedDataParallel', broadcast_buffers=False,
+                                                    find_unused_parameters=cfg.get('find_unused_parameters', False))
+    wrapper['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper
+
+
 def build_runner(args: argparse.Namespace, mode: str) -> Runner:
     """Config -> Runner for ``mode`` 'train' or 'test', applying the command-line options."""
     if 'LOCAL_RANK' not in os.environ:
@@ -64,7 +76,7 @@ def build_runner(args: argparse.Namespace, mode: str) -> Runner:
     cfg = load_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
     if args.launcher != 'none' and not torch.cuda.is_available():
-        cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
+        _init_cpu_distributed(cfg)
     if args.work_dir:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:

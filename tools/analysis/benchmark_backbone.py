@@ -1,0 +1,160 @@
+#!/usr/bin/env python
+"""Forward latency and peak memory of the RADIO backbone, global attention vs ViTDet windows.
+
+By default a random RADIO-B (``--arch vit-b-16``, seeded) at 512/1024/2048 px. With
+``--upstream PATH`` (a checkout of github.com/NVlabs/RADIO, used as is) upstream's model is built
+from the *same weights* (our model saved as a torch.hub checkpoint), its outputs are checked
+against ours (max abs diff) and both are timed, interleaved run by run, with the speedup
+``upstream ms / ours ms`` (> 1: ours is faster).
+
+Latency is the median of ``--repeats`` forwards after a warm-up. Peak memory is CUDA tensor
+memory (``max_memory_allocated``) on GPU, and on CPU the peak resident-set increase during one
+forward, measured in a helper process (see radio_dense/analysis/benchmark.py for details).
+
+Examples::
+
+    .venv/bin/python tools/analysis/benchmark_backbone.py                       # RADIO-B, CPU
+    .venv/bin/python tools/analysis/benchmark_backbone.py --sizes 512 1024 --vitdet 16 \\
+        --upstream /path/to/NVlabs/RADIO --repeats 5
+    .venv/bin/python tools/analysis/benchmark_backbone.py --device cuda --sizes 1024 2048 4096
+"""
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+import torch  # noqa: E402
+from tqdm import tqdm  # noqa: E402
+
+from radio_dense.analysis.benchmark import (build_ours, build_upstream, cuda_peak_mb, interleaved_latency,  # noqa: E402
+                                            max_abs_diff, median_ms, probe_cpu_memory)
+from radio_dense.analysis.features import build_model  # noqa: E402
+from radio_dense.analysis.hub_export import save_hub_checkpoint  # noqa: E402
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    src = p.add_mutually_exclusive_group()
+    src.add_argument('--arch', default=None, help='random model of this architecture (default vit-b-16)')
+    src.add_argument('--checkpoint', help='benchmark these weights instead (anything load_radio accepts)')
+    p.add_argument('--sizes', nargs='+', type=int, default=[512, 1024, 2048], help='square input sides (px)')
+    p.add_argument('--vitdet', nargs='*', type=int, default=[16], help='ViTDet window sizes (patches); global is always run')
+    p.add_argument('--device', default='cpu', help='cpu | cuda | cuda:N')
+    p.add_argument('--batch', type=int, default=1)
+    p.add_argument('--repeats', type=int, default=5, help='timed forwards per model and config')
+    p.add_argument('--warmup', type=int, default=1, help='untimed forwards first')
+    p.add_argument('--threads', type=int, help='torch CPU threads (default: torch\'s choice)')
+    p.add_argument('--upstream', help='NVlabs/RADIO checkout to compare with (same weights)')
+    p.add_argument('--no-memory', action='store_true', help='skip the peak-memory measurement')
+    p.add_argument('--json', help='also write the results to this JSON file')
+    return p.parse_args(argv)
+
+
+def fmt(value, spec='.0f', missing='-'):
+    return missing if value is None else format(value, spec)
+
+
+def markdown(rows, with_upstream: bool) -> str:
+    if with_upstream:
+        lines = ['| mode | input | ours ms | upstream ms | speedup | ours peak MiB | upstream peak MiB | max abs diff |',
+                 '|---|---|---:|---:|---:|---:|---:|---:|']
+        for r in rows:
+            speed = None if r.get('upstream_ms') is None else r['upstream_ms'] / r['ours_ms']
+            lines.append(f"| {r['mode']} | {r['size']} | {fmt(r['ours_ms'])} | {fmt(r.get('upstream_ms'))} | "
+                         f"{fmt(speed, '.2f')}x | {fmt(r.get('ours_mb'))} | {fmt(r.get('upstream_mb'))} | "
+                         f"{fmt(r.get('max_abs_diff'), '.1e')} |")
+    else:
+        lines = ['| mode | input | ours ms | ours peak MiB |', '|---|---|---:|---:|']
+        for r in rows:
+            lines.append(f"| {r['mode']} | {r['size']} | {fmt(r['ours_ms'])} | {fmt(r.get('ours_mb'))} |")
+    return '\n'.join(lines)
+
+
+def upstream_supports(size: int, window, patch: int) -> bool:
+    """Upstream ViTDet needs inputs that are a multiple of patch * window (no padding)."""
+    return window is None or size % (patch * window) == 0
+
+
+def run(args, checkpoint: str, patch: int):
+    device = args.device
+    modes = [None] + list(args.vitdet)
+    rows = []
+    gen = torch.Generator().manual_seed(0)
+    bar = tqdm(total=len(modes) * len(args.sizes), desc='benchmark', unit='config')
+    for window in modes:
+        models = {'ours': build_ours(checkpoint, window, device)}
+        if args.upstream:
+            models['upstream'] = build_upstream(args.upstream, checkpoint, window, device)
+        for size in args.sizes:
+            bar.set_postfix_str(f'{"global" if window is None else f"vitdet {window}"} {size}px')
+            x = torch.rand(args.batch, 3, size, size, generator=gen).to(device)
+            fns = {name: (lambda m=m: m(x)) for name, m in models.items()
+                   if name == 'ours' or upstream_supports(size, window, patch)}
+            times, outputs = interleaved_latency(fns, args.repeats, device, args.warmup)
+            row = {'mode': 'global' if window is None else f'vitdet {window}', 'window': window, 'size': size,
+                   'batch': args.batch}
+            for name, t in times.items():
+                row[f'{name}_ms'] = median_ms(t)
+                row[f'{name}_runs_ms'] = [s * 1000 for s in t]
+                if device.startswith('cuda'):
+                    row[f'{name}_mb'] = cuda_peak_mb(fns[name], device)
+            if 'upstream' in outputs:
+                row['max_abs_diff'] = max_abs_diff(outputs['ours'], outputs['upstream'])
+            rows.append(row)
+            bar.update()
+        del models
+    bar.close()
+    return rows
+
+
+def add_cpu_memory(args, rows, checkpoint: str) -> None:
+    impls = ['ours'] + (['upstream'] if args.upstream else [])
+    configs = [(impl, r['window'], r['size']) for impl in impls for r in rows if f'{impl}_ms' in r]
+    print(f'Measuring CPU peak memory ({len(configs)} forwards in a helper process)...', flush=True)
+    peaks = probe_cpu_memory(checkpoint, configs, args.batch, args.upstream, args.threads)
+    if not peaks:
+        print('CPU peak memory needs Linux /proc/self/clear_refs; not available here, skipped')
+    for r in rows:
+        for impl in impls:
+            if (impl, r['window'], r['size']) in peaks:
+                r[f'{impl}_mb'] = peaks[(impl, r['window'], r['size'])]
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    arch = args.arch or (None if args.checkpoint else 'vit-b-16')
+    model = build_model(args.checkpoint, arch)
+    patch = model.patch_size
+    load_before = os.getloadavg()[0] if hasattr(os, 'getloadavg') else float('nan')
+    start = time.time()
+    with tempfile.TemporaryDirectory() as tmp:
+        checkpoint = save_hub_checkpoint(model, os.path.join(tmp, 'radio_bench.pth.tar'))
+        del model
+        rows = run(args, checkpoint, patch)
+        if not args.no_memory and not args.device.startswith('cuda'):
+            add_cpu_memory(args, rows, checkpoint)
+    name = args.checkpoint or arch
+    load_after = os.getloadavg()[0] if hasattr(os, 'getloadavg') else float('nan')
+    print(f'\n{name}, batch {args.batch}, {args.device}, torch {torch.__version__}, {torch.get_num_threads()} threads, '
+          f'median of {args.repeats} runs; load average {load_before:.1f} -> {load_after:.1f}; '
+          f'{time.time() - start:.0f}s in all\n')
+    print(markdown(rows, bool(args.upstream)))
+    if args.upstream:
+        slow = [r for r in rows if r.get('upstream_ms') and r['upstream_ms'] / r['ours_ms'] < 0.95]
+        print('\nours >= 0.95x upstream speed everywhere' if not slow else
+              f'\nslower than 0.95x upstream: {[(r["mode"], r["size"]) for r in slow]}')
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump({'model': name, 'device': args.device, 'batch': args.batch, 'threads': torch.get_num_threads(),
+                       'torch': torch.__version__, 'rows': rows}, f, indent=1)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
