@@ -9,7 +9,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from radio_dense.mm.runner import build_runner, parse_common_args  # noqa: E402
+from radio_dense.mm.runner import build_runner, parse_common_args, save_metrics  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -17,7 +17,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('config', help='config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--show-dir', help='directory where painted predictions are saved')
-    parser.add_argument('--out', help='dump raw predictions to this pickle-free .json/.pkl path (mmengine DumpResults)')
+    parser.add_argument('--out', help='dump raw predictions to this .pkl file (mmengine DumpResults)')
+    parser.add_argument('--metrics-out', help='write the evaluation metrics to this JSON file')
     parse_common_args(parser)
     return parser.parse_args(argv)
 
@@ -25,7 +26,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     args = parse_args(argv)
     runner = build_runner(args, mode='test')
-    runner.test()
+    metrics = runner.test()
+    if args.metrics_out:
+        save_metrics(metrics, args.metrics_out)
 
 
 if __name__ == '__main__':

@@ -21,7 +21,7 @@ model = dict(
         mask_head=dict(in_channels=channels, conv_out_channels=channels, num_classes=num_classes)),
     train_cfg=dict(
         rpn=dict(sampler=dict(num=128)),
-        rpn_proposal=dict(nms_pre=1000, max_per_img=200),
+        rpn_proposal=dict(nms_pre=500, max_per_img=200),
         rcnn=dict(sampler=dict(num=64))),
     test_cfg=dict(rpn=dict(nms_pre=500, max_per_img=100)))
 optim_wrapper = dict(
@@ -30,17 +30,17 @@ optim_wrapper = dict(
     constructor='RADIOLayerDecayOptimizerConstructor',
     paramwise_cfg=dict(decay_rate=1.0),
     clip_grad=dict(max_norm=5.0, norm_type=2))
-max_iters = 1500
+max_iters = 800
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0, end=100),
     dict(type='CosineAnnealingLR', eta_min=1e-5, by_epoch=False, begin=100, end=max_iters, T_max=max_iters - 100),
 ]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=500)
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=200)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=20, log_metric_by_epoch=False),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=500, max_keep_ckpts=2, save_last=True),
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=200, max_keep_ckpts=2, save_last=True),
     visualization=dict(type='DetVisualizationHook', draw=False))
 log_processor = dict(type='LogProcessor', window_size=20, by_epoch=False)
 randomness = dict(seed=0)

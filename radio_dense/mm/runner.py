@@ -1,5 +1,6 @@
 """What tools/train.py and tools/test.py share: arguments, config loading and Runner setup."""
 import argparse
+import json
 import os
 import os.path as osp
 
@@ -51,7 +52,9 @@ def _enable_show_dir(cfg: Config, show_dir: str) -> None:
         raise ValueError('--show-dir needs a "visualization" entry in default_hooks')
     hooks.visualization.draw = True
     if cfg.default_scope == 'mmdet':
-        hooks.visualization.test_out_dir = show_dir
+        # absolute: mmdet's DetVisualizationHook joins a relative test_out_dir onto work_dir/timestamp
+        # again at every test iteration (nesting folders when work_dir is relative)
+        hooks.visualization.test_out_dir = osp.abspath(show_dir)
     else:
         cfg.visualizer.save_dir = show_dir
         hooks.visualization.interval = 1
@@ -98,3 +101,10 @@ def build_runner(args: argparse.Namespace, mode: str) -> Runner:
     if 'runner_type' in cfg:
         return RUNNERS.build(cfg)
     return Runner.from_cfg(cfg)
+
+
+def save_metrics(metrics: dict, path: str) -> None:
+    """Write a metrics dict (numbers, numpy scalars) to JSON, creating the folder."""
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    with open(path, 'w') as f:
+        json.dump({k: float(v) if hasattr(v, '__float__') else v for k, v in metrics.items()}, f, indent=1)

@@ -132,6 +132,10 @@ def main(argv=None) -> int:
     model = build_model(args.checkpoint, arch)
     patch = model.patch_size
     load_before = os.getloadavg()[0] if hasattr(os, 'getloadavg') else float('nan')
+    if args.device == 'cpu' and load_before > (os.cpu_count() or 1) and 'OMP_WAIT_POLICY' not in os.environ:
+        print(f'Warning: the CPU is busy (load average {load_before:.1f} on {os.cpu_count()} cores); spinning OpenMP '
+              f'threads can make torch 10x+ slower and the numbers noisy. Consider OMP_WAIT_POLICY=PASSIVE or '
+              f'--threads 1.', file=sys.stderr)
     start = time.time()
     with tempfile.TemporaryDirectory() as tmp:
         checkpoint = save_hub_checkpoint(model, os.path.join(tmp, 'radio_bench.pth.tar'))

@@ -17,6 +17,7 @@ import argparse
 import os
 import sys
 
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')  # on shared/busy CPUs, spinning OpenMP threads slow torch 10x+
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 from radio_dense.analysis.features import build_model  # noqa: E402

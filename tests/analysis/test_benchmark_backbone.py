@@ -1,0 +1,72 @@
+"""benchmark_backbone.py and its helpers: timings, memory probes, hub export, upstream parity."""
+import json
+
+import pytest
+import torch
+
+from radio_dense import create_radio, load_radio
+from radio_dense.analysis.benchmark import (cpu_peak_rss_mb, cpu_rss_supported, interleaved_latency, max_abs_diff,
+                                            probe_cpu_memory)
+from radio_dense.analysis.hub_export import save_hub_checkpoint
+
+
+def test_hub_export_round_trip(tmp_path, hub_checkpoint):
+    model = load_radio(hub_checkpoint, adaptor_names=['clip', 'sam'])
+    path = save_hub_checkpoint(model, str(tmp_path / 'copy.pth.tar'))
+    again = load_radio(path, adaptor_names=['clip', 'sam'])
+    x = torch.rand(1, 3, 64, 96)
+    with torch.no_grad():
+        a, b = model(x), again(x)
+    for key in a:
+        assert torch.equal(a[key].summary, b[key].summary) and torch.equal(a[key].features, b[key].features)
+
+
+def test_interleaved_latency_runs_everything():
+    calls = []
+    times, outputs = interleaved_latency({'a': lambda: calls.append('a') or 1, 'b': lambda: calls.append('b') or 2},
+                                         repeats=3, warmup=1)
+    assert calls == ['a', 'b'] + ['a', 'b'] * 3
+    assert outputs == {'a': 1, 'b': 2} and all(len(t) == 3 for t in times.values())
+
+
+@pytest.mark.skipif(not cpu_rss_supported(), reason='needs Linux /proc/self/clear_refs')
+def test_cpu_peak_rss_sees_a_large_allocation():
+    mb = cpu_peak_rss_mb(lambda: torch.ones(64 * 2 ** 20 // 4).sum())
+    assert 60 < mb < 200
+
+
+@pytest.mark.skipif(not cpu_rss_supported(), reason='needs Linux /proc/self/clear_refs')
+def test_memory_probe_process(tmp_path):
+    path = save_hub_checkpoint(create_radio('radio-tiny', seed=0), str(tmp_path / 'tiny.pth.tar'))
+    peaks = probe_cpu_memory(path, [('ours', None, 64), ('ours', 2, 64)], timeout=120)
+    assert set(peaks) == {('ours', None, 64), ('ours', 2, 64)}
+    assert all(0 <= v < 500 for v in peaks.values())
+
+
+def test_benchmark_tool_ours_only(tool, tmp_path, capsys):
+    out = tmp_path / 'bench.json'
+    rc = tool('analysis/benchmark_backbone.py').main(
+        ['--arch', 'radio-tiny', '--sizes', '64', '--vitdet', '2', '--repeats', '2', '--no-memory', '--json', str(out)])
+    assert rc == 0
+    table = capsys.readouterr().out
+    assert '| global | 64 |' in table and '| vitdet 2 | 64 |' in table
+    rows = json.loads(out.read_text())['rows']
+    assert [r['mode'] for r in rows] == ['global', 'vitdet 2'] and all(r['ours_ms'] > 0 for r in rows)
+
+
+def test_benchmark_tool_against_upstream(tool, tmp_path, upstream_dir):
+    out = tmp_path / 'bench.json'
+    rc = tool('analysis/benchmark_backbone.py').main(
+        ['--arch', 'radio-tiny', '--sizes', '64', '96', '--vitdet', '2', '--repeats', '1', '--no-memory',
+         '--upstream', upstream_dir, '--json', str(out)])
+    assert rc == 0
+    rows = json.loads(out.read_text())['rows']
+    for r in rows:
+        assert r['max_abs_diff'] < 1e-4, r
+        assert r['upstream_ms'] > 0
+
+
+def test_max_abs_diff_accepts_both_output_kinds():
+    a = (torch.zeros(1, 4), torch.zeros(1, 9, 4))
+    b = {'backbone': (torch.zeros(1, 4), torch.full((1, 9, 4), 0.5))}
+    assert max_abs_diff(a, b) == 0.5

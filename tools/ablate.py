@@ -1,0 +1,95 @@
+"""Config ablation runner: test (and optionally train) a config at every point of a grid.
+
+Each point runs in its own work dir (``WORK_DIR/NN_key=value_...``); finished points (with a
+``metrics.json``) are skipped, so an interrupted ablation resumes where it stopped. Results go
+to ``WORK_DIR/results.{csv,md}`` and a bar chart ``WORK_DIR/results.png``.
+
+Examples:
+    # test-only: one checkpoint, two window sizes x two test resolutions
+    python tools/ablate.py configs/demo/radio-tiny_fpn_synthetic-192x192.py --checkpoint ckpt.pth \\
+        --grid "model.backbone.vitdet_window_size=[None,4]" \\
+               "test_dataloader.dataset.pipeline.1.scale=[(128,128),(256,256)]" --work-dir work_dirs/ablate
+    # train + test each point
+    python tools/ablate.py CONFIG --train --grid "model.backbone.frozen=[True,False]" \\
+        "optim_wrapper.paramwise_cfg.decay_rate=[0.75,1.0]" --cfg-options train_cfg.max_iters=200
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from mmengine.config import DictAction  # noqa: E402
+
+from radio_dense.mm.ablation import DONE_FILE, expand_grid, load_results, plot_metric, write_tables  # noqa: E402
+
+TOOLS = os.path.dirname(os.path.abspath(__file__))
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Run a grid of config overrides and collect the metrics')
+    parser.add_argument('config')
+    parser.add_argument('--grid', nargs='+', action=DictAction, required=True,
+                        help='overrides to vary, key=[v1,v2] each (mmengine --cfg-options syntax)')
+    parser.add_argument('--cfg-options', nargs='+', default=[], help='overrides shared by every point (key=value)')
+    parser.add_argument('--checkpoint', help='checkpoint to test every point with (test-only ablations)')
+    parser.add_argument('--train', action='store_true', help='train each point before testing it')
+    parser.add_argument('--work-dir', default='work_dirs/ablation')
+    parser.add_argument('--metric', help='metric to plot (default: the first one reported)')
+    args = parser.parse_args(argv)
+    if not args.train and not args.checkpoint:
+        parser.error('give --checkpoint (test-only) or --train (train then test each point)')
+    return args
+
+
+def _run(cmd, log_path: str) -> None:
+    with open(log_path, 'w') as log:
+        proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT)
+    if proc.returncode != 0:
+        tail = open(log_path).read()[-3000:]
+        raise SystemExit(f'{" ".join(cmd[:3])} failed (exit {proc.returncode}); see {log_path}:\n{tail}')
+
+
+def run_point(args: argparse.Namespace, point) -> None:
+    os.makedirs(point.work_dir, exist_ok=True)
+    options = ['--cfg-options', *args.cfg_options, *point.cfg_options()]
+    checkpoint = args.checkpoint
+    if args.train:
+        _run([sys.executable, os.path.join(TOOLS, 'train.py'), args.config, '--work-dir', point.work_dir,
+              '--resume', *options], os.path.join(point.work_dir, 'train.log'))
+        with open(os.path.join(point.work_dir, 'last_checkpoint')) as f:
+            checkpoint = f.read().strip()
+    metrics_tmp = os.path.join(point.work_dir, DONE_FILE + '.tmp')
+    _run([sys.executable, os.path.join(TOOLS, 'test.py'), args.config, checkpoint, '--work-dir', point.work_dir,
+          '--metrics-out', metrics_tmp, *options], os.path.join(point.work_dir, 'test.log'))
+    os.replace(metrics_tmp, os.path.join(point.work_dir, DONE_FILE))  # a point is done only when complete
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    points = expand_grid(args.grid, args.work_dir)
+    todo = [p for p in points if not p.done]
+    print(f'{len(points)} points, {len(points) - len(todo)} already done, {len(todo)} to run', flush=True)
+    try:
+        from tqdm import tqdm
+        progress = tqdm(todo, desc='ablation', unit='point')
+    except ImportError:
+        progress = todo
+    for point in progress:
+        start = time.perf_counter()
+        print(f'[{point.name}] {" ".join(point.cfg_options())}', flush=True)
+        run_point(args, point)
+        print(f'[{point.name}] done in {time.perf_counter() - start:.0f}s', flush=True)
+    rows = load_results(points)
+    prefix = os.path.join(args.work_dir, 'results')
+    csv_path, md_path = write_tables(rows, prefix)
+    metric = args.metric or next((k for k in rows[0] if k not in ('point',) and k not in args.grid), None)
+    png = plot_metric(rows, metric, prefix + '.png') if metric else None
+    print(open(md_path).read())
+    print(f'wrote {csv_path}, {md_path}' + (f', {png}' if png else ''))
+
+
+if __name__ == '__main__':
+    main()
