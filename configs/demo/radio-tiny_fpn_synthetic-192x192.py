@@ -18,16 +18,17 @@ optim_wrapper = dict(
     constructor='RADIOLayerDecayOptimizerConstructor',
     paramwise_cfg=dict(decay_rate=1.0),
     clip_grad=dict(max_norm=1.0, norm_type=2))
-max_iters = 600
+max_iters = 500
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0, end=50),
     dict(type='PolyLR', eta_min=0.0, power=1.0, begin=50, end=max_iters, by_epoch=False),
 ]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=200)
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=100)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=20, log_metric_by_epoch=False),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=200, max_keep_ckpts=2),
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=100, max_keep_ckpts=2),
     visualization=dict(type='SegVisualizationHook', draw=False))
+train_dataloader = dict(batch_size=4)
 randomness = dict(seed=0)

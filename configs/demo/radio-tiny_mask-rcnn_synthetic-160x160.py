@@ -11,13 +11,16 @@ num_classes = 6
 model = dict(
     backbone=dict(checkpoint=None, arch='radio-tiny', vitdet_window_size=None, num_global=None,
                   drop_path_rate=0.0, with_cp=False),
-    neck=dict(in_channels=192, out_channels=channels),
-    rpn_head=dict(in_channels=channels, feat_channels=channels),
+    # no stride-4 level: from scratch, RoIs pooled from the twice-upsampled map learn far slower
+    # than from the stride-8 one; objects here are 35-72 px, anchors 32-256 px cover them
+    neck=dict(in_channels=192, out_channels=channels, scale_factors=(2.0, 1.0, 0.5), num_outs=4),
+    rpn_head=dict(in_channels=channels, feat_channels=channels,
+                  anchor_generator=dict(scales=[4], strides=[8, 16, 32, 64])),
     roi_head=dict(
-        bbox_roi_extractor=dict(out_channels=channels),
+        bbox_roi_extractor=dict(out_channels=channels, featmap_strides=[8, 16, 32]),
         bbox_head=dict(in_channels=channels, conv_out_channels=channels, fc_out_channels=256,
                        num_classes=num_classes),
-        mask_roi_extractor=dict(out_channels=channels),
+        mask_roi_extractor=dict(out_channels=channels, featmap_strides=[8, 16, 32]),
         mask_head=dict(in_channels=channels, conv_out_channels=channels, num_classes=num_classes)),
     train_cfg=dict(
         rpn=dict(sampler=dict(num=128)),

@@ -1,0 +1,11 @@
+# RADIO's linear-probe schedule: mmseg's 80k-iteration schedule with AdamW lr 1e-3 without
+# weight decay, 1.5k warm-up and poly decay (batch 16 = 8 GPUs x 2).
+_base_ = ['mmseg::_base_/schedules/schedule_80k.py']
+optim_wrapper = dict(
+    _delete_=True, type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=1e-3, betas=(0.9, 0.999), weight_decay=0.0))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0, end=1500),
+    dict(type='PolyLR', eta_min=0.0, power=1.0, begin=1500, end=80000, by_epoch=False),
+]
+auto_scale_lr = dict(enable=False, base_batch_size=16)
