@@ -19,3 +19,15 @@ from .predictor import RadioSamPredictor
 __all__ = ['AdaptorNeck', 'ConvNeck', 'RadioSam', 'RadioSamAutomaticMaskGenerator', 'RadioSamImageEncoder',
            'RadioSamPredictor', 'SamDecoderCheckpointError', 'SamGeometry', 'build_radio_encoder',
            'build_radio_sam', 'load_sam_decoder_state', 'save_sam_decoder_state']
+
+
+def _register_openmmlab() -> None:
+    """Register RadioSam, RadioSamModel, SamCocoDataset and SamPromptIoUMetric when mmengine is installed."""
+    try:
+        import mmengine  # noqa: F401
+    except ImportError:  # prompting works with torch + timm + segment_anything alone
+        return
+    from . import mm_model  # noqa: F401
+
+
+_register_openmmlab()

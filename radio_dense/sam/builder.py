@@ -53,11 +53,10 @@ def _build_neck(neck: Union[str, Dict[str, Any], nn.Module], radio: RADIOModel) 
     if kind == 'adaptor':
         return AdaptorNeck(**cfg)
     if kind == 'conv':
-        source = cfg.get('source', 'backbone')
         if 'in_channels' not in cfg:
-            cfg['in_channels'] = radio.embed_dim if source == 'backbone' else None
-        if cfg['in_channels'] is None:
-            raise ValueError(f"Set in_channels for a conv neck reading adaptor {source!r}")
+            if cfg.get('source', 'backbone') != 'backbone':
+                raise ValueError(f"Set in_channels for a conv neck reading adaptor {cfg['source']!r}")
+            cfg['in_channels'] = radio.embed_dim
         return ConvNeck(**cfg)
     raise ValueError(f'Unknown neck type {kind!r}; use one of {NECK_TYPES} or pass an nn.Module')
 

@@ -57,11 +57,6 @@ class SamGeometry:
             canvas = (_round_up(input_size[0], patch_size), _round_up(input_size[1], patch_size))
         return cls((h, w), tuple(input_size), canvas)
 
-    @property
-    def transform(self) -> ResizeLongestSide:
-        """segment-anything's resize helper for this geometry's long side."""
-        return ResizeLongestSide(max(self.input_size))
-
     # ----- prompts: original image pixels -> canvas pixels -----
     def _scale_xy(self) -> Tuple[float, float]:
         return self.input_size[1] / self.original_size[1], self.input_size[0] / self.original_size[0]
@@ -110,7 +105,11 @@ class SamGeometry:
 
 def check_resolution(resolution: int, patch_size: int = 16) -> None:
     """Raise a ValueError that says what to use when ``resolution`` is not a positive multiple of the patch."""
-    if not isinstance(resolution, (int, np.integer)) or resolution <= 0 or resolution % patch_size:
-        lower = max(patch_size, int(resolution) // patch_size * patch_size) if isinstance(resolution, (int, float)) else 1024
-        raise ValueError(f'resolution must be a positive multiple of the patch size {patch_size} '
-                         f'(e.g. 512, 768, 1024, 1536, 2048); got {resolution!r}, try {lower}')
+    if isinstance(resolution, (int, np.integer)) and resolution > 0 and resolution % patch_size == 0:
+        return
+    try:
+        nearest = max(patch_size, int(round(float(resolution) / patch_size)) * patch_size)
+    except (TypeError, ValueError):
+        nearest = 1024
+    raise ValueError(f'resolution must be a positive multiple of the patch size {patch_size} '
+                     f'(e.g. 512, 768, 1024, 1536, 2048); got {resolution!r}, try {nearest}')

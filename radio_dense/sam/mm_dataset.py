@@ -6,6 +6,7 @@ import numpy as np
 import torch
 from mmengine.dataset import BaseDataset
 from mmengine.registry import DATASETS
+from mmengine.structures import BaseDataElement
 
 from .coco_instances import CocoInstanceSet, resize_sample
 
@@ -14,9 +15,9 @@ from .coco_instances import CocoInstanceSet, resize_sample
 class SamCocoDataset(BaseDataset):
     """Images resized to a long side with their ground-truth instance masks and boxes.
 
-    Each item is ``dict(inputs=uint8 (3, h, w), data_samples=dict(gt_masks=bool (N, h, w),
-    gt_boxes=float (N, 4) xyxy, original_size, input_size, img_id, img_path))`` at the resized
-    size ``(h, w)`` (long side ``resolution``); the model pads to its canvas. Use
+    Each item is ``dict(inputs=uint8 (3, h, w), data_samples=BaseDataElement(gt_masks=bool (N, h, w),
+    gt_boxes=float (N, 4) xyxy; metainfo original_size, input_size, img_id, img_path))`` at the
+    resized size ``(h, w)`` (long side ``resolution``); the model pads to its canvas. Use
     ``collate_fn=dict(type='pseudo_collate')``.
 
     Args:
@@ -24,6 +25,7 @@ class SamCocoDataset(BaseDataset):
         data_prefix: ``dict(img='images/training/')``: the folder of the json's ``file_name``.
         resolution: long side after resizing (the model's resolution).
         max_instances: at most this many instances per image (a random subset when training).
+            Instances too small to keep a pixel after resizing are left out.
         flip_prob: horizontal flip probability (training).
         test_mode: keep every image and instance order fixed.
     """
@@ -48,7 +50,8 @@ class SamCocoDataset(BaseDataset):
         info = self.get_data_info(idx)
         original = self._instances[info['index']]
         sample = resize_sample(original, self.resolution)
-        masks, boxes, image = sample.masks, sample.boxes, sample.image
+        visible = sample.masks.reshape(len(sample.masks), -1).any(axis=1)  # tiny instances can vanish when resized
+        masks, boxes, image = sample.masks[visible], sample.boxes[visible], sample.image
         if not self.test_mode:
             if self.max_instances and len(masks) > self.max_instances:
                 keep = np.sort(np.random.choice(len(masks), self.max_instances, replace=False))
@@ -57,9 +60,10 @@ class SamCocoDataset(BaseDataset):
                 width = image.shape[1]
                 image, masks = image[:, ::-1], masks[:, :, ::-1]
                 boxes = np.stack([width - boxes[:, 2], boxes[:, 1], width - boxes[:, 0], boxes[:, 3]], axis=1)
-        return dict(
-            inputs=torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).contiguous(),
-            data_samples=dict(gt_masks=torch.from_numpy(np.ascontiguousarray(masks)),
-                              gt_boxes=torch.as_tensor(boxes, dtype=torch.float32).reshape(-1, 4),
-                              original_size=tuple(original.image.shape[:2]), input_size=tuple(image.shape[:2]),
-                              img_id=info['img_id'], img_path=info['img_path']))
+        sample_data = BaseDataElement(
+            metainfo=dict(original_size=tuple(original.image.shape[:2]), input_size=tuple(image.shape[:2]),
+                          img_id=info['img_id'], img_path=info['img_path']),
+            gt_masks=torch.from_numpy(np.ascontiguousarray(masks)),
+            gt_boxes=torch.as_tensor(boxes, dtype=torch.float32).reshape(-1, 4))
+        return dict(inputs=torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).contiguous(),
+                    data_samples=sample_data)

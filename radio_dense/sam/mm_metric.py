@@ -23,6 +23,9 @@ class SamPromptIoUMetric(BaseMetric):
 
     def compute_metrics(self, results: List[Dict[str, np.ndarray]]) -> Dict[str, float]:
         keys = sorted({k for r in results for k in r})
-        metrics = {f'mIoU_{k}': float(np.concatenate([r[k] for r in results if k in r]).mean()) for k in keys}
+        metrics = {}
+        for key in keys:
+            values = np.concatenate([r[key] for r in results if key in r])
+            metrics[f'mIoU_{key}'] = float(values.mean()) if len(values) else float('nan')
         metrics['instances'] = int(sum(len(next(iter(r.values()))) for r in results if r))
         return metrics

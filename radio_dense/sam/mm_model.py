@@ -15,6 +15,7 @@ import torch
 from mmengine.config import Config
 from mmengine.model import BaseModel
 from mmengine.registry import MODELS
+from mmengine.structures import BaseDataElement
 
 from . import mm_dataset, mm_metric  # noqa: F401  (registration)
 from .builder import build_radio_sam
@@ -64,14 +65,14 @@ class RadioSamModel(BaseModel):
             raise ValueError(f'Unknown val_prompts {sorted(unknown)}; use any of {VAL_PROMPTS}')
         self.val_prompts = tuple(val_prompts)
 
-    def _geometry(self, sample: dict) -> SamGeometry:
-        input_size = tuple(int(s) for s in sample['input_size'])
-        geometry = self.sam.geometry(tuple(int(s) for s in sample['original_size']), max(input_size))
+    def _geometry(self, sample: BaseDataElement) -> SamGeometry:
+        input_size = tuple(int(s) for s in sample.input_size)
+        geometry = self.sam.geometry(tuple(int(s) for s in sample.original_size), max(input_size))
         if geometry.input_size != input_size:
             raise ValueError(f'Sample resized to {input_size} does not match the model geometry {geometry}')
         return geometry
 
-    def _embed(self, inputs: List[torch.Tensor], data_samples: List[dict]):
+    def _embed(self, inputs: List[torch.Tensor], data_samples: List[BaseDataElement]):
         geometries = [self._geometry(s) for s in data_samples]
         canvases = [self.sam.preprocess(img[None].float(), g) for img, g in zip(inputs, geometries)]
         if len({c.shape for c in canvases}) == 1:
@@ -80,38 +81,47 @@ class RadioSamModel(BaseModel):
             embeddings = [self.sam.image_encoder(c) for c in canvases]
         return embeddings, geometries
 
-    def forward(self, inputs: List[torch.Tensor], data_samples: Optional[List[dict]] = None, mode: str = 'tensor'):
-        """``inputs``: resized uint8 images ``(3, h, w)``; ``data_samples``: ``SamCocoDataset`` dicts."""
+    def forward(self, inputs: List[torch.Tensor], data_samples: Optional[List[BaseDataElement]] = None,
+                mode: str = 'tensor'):
+        """``inputs``: resized uint8 images ``(3, h, w)``; ``data_samples``: what ``SamCocoDataset`` gives."""
         if mode == 'loss':
             return self.loss(inputs, data_samples)
         if mode == 'predict':
             return self.predict(inputs, data_samples)
         if mode == 'tensor':
             if data_samples is None:
-                data_samples = [dict(original_size=tuple(i.shape[-2:]), input_size=tuple(i.shape[-2:])) for i in inputs]
+                data_samples = [BaseDataElement(metainfo=dict(original_size=tuple(i.shape[-2:]),
+                                                              input_size=tuple(i.shape[-2:]))) for i in inputs]
             return self._embed(inputs, data_samples)[0]
         raise ValueError(f"mode must be 'loss', 'predict' or 'tensor', got {mode!r}")
 
-    def loss(self, inputs: List[torch.Tensor], data_samples: List[dict]) -> Dict[str, torch.Tensor]:
+    def loss(self, inputs: List[torch.Tensor], data_samples: List[BaseDataElement]) -> Dict[str, torch.Tensor]:
         embeddings, geometries = self._embed(inputs, data_samples)
         totals: Dict[str, torch.Tensor] = {}
         for embedding, geometry, sample in zip(embeddings, geometries, data_samples):
-            gt = geometry.pad(sample['gt_masks'].to(embedding.device))
+            if not len(sample.gt_masks):
+                continue
+            gt = geometry.pad(sample.gt_masks.to(embedding.device))
             for key, value in self.simulator(self.sam, embedding, geometry.canvas_size, gt).items():
                 totals[key] = totals.get(key, 0) + value / len(inputs)
+        if not totals:  # no instance in the whole batch: a zero loss over the trained parameters
+            totals = {'loss_mask': sum(p.sum() for p in self.parameters() if p.requires_grad) * 0.0}
         return totals
 
     @torch.no_grad()
-    def predict(self, inputs: List[torch.Tensor], data_samples: List[dict]) -> List[dict]:
+    def predict(self, inputs: List[torch.Tensor], data_samples: List[BaseDataElement]) -> List[dict]:
         embeddings, geometries = self._embed(inputs, data_samples)
         outputs = []
         for embedding, geometry, sample in zip(embeddings, geometries, data_samples):
-            gt = sample['gt_masks'].to(embedding.device)
+            gt = sample.gt_masks.to(embedding.device)
+            if not len(gt):
+                outputs.append(dict(ious={p: torch.zeros(0) for p in self.val_prompts}, img_id=sample.metainfo.get('img_id')))
+                continue
             resized = SamGeometry(geometry.input_size, geometry.input_size, geometry.canvas_size)
             ious = {}
             for prompt in self.val_prompts:
                 if prompt == 'box':
-                    args = dict(boxes=sample['gt_boxes'].to(embedding.device).float())
+                    args = dict(boxes=sample.gt_boxes.to(embedding.device).float())
                 else:
                     points = np.stack([interior_point(m) for m in gt.cpu().numpy()])[:, None]
                     args = dict(point_coords=torch.as_tensor(points, dtype=torch.float, device=embedding.device),
@@ -119,7 +129,7 @@ class RadioSamModel(BaseModel):
                 low_res, _ = self.sam.decode(embedding, geometry.canvas_size, multimask_output=False, **args)
                 masks = resized.postprocess_masks(low_res) > self.sam.mask_threshold
                 ious[prompt] = mask_iou(masks[:, 0], gt).cpu()
-            outputs.append(dict(ious=ious, img_id=sample.get('img_id')))
+            outputs.append(dict(ious=ious, img_id=sample.metainfo.get('img_id')))
         return outputs
 
 

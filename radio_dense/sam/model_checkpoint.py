@@ -9,20 +9,12 @@ _WRAPPER_PREFIXES = ('module.', 'sam.')
 
 
 def _safe_globals() -> list:
-    """Classes that mmengine writes into checkpoint metadata, allow-listed for weights_only loading."""
-    allowed = []
+    """Classes mmengine checkpoints pickle besides tensors (allow-listed for ``weights_only`` loading)."""
     try:
-        import numpy as np
-        allowed += [np.dtype, np.ndarray, np.core.multiarray._reconstruct, type(np.dtype('float64')),
-                    type(np.dtype('int64')), np.float64, np.int64]
-    except Exception:  # noqa: BLE001 - numpy internals move between versions
-        pass
-    try:
-        from mmengine.logging.history_buffer import HistoryBuffer
-        allowed.append(HistoryBuffer)
-    except ImportError:
-        pass
-    return allowed
+        from ..mm.checkpoint_compat import mmengine_checkpoint_globals
+    except ImportError:  # no mmengine: a plain state dict or safetensors file needs nothing more
+        return []
+    return mmengine_checkpoint_globals()
 
 
 def read_state_dict(path: str) -> Dict[str, torch.Tensor]:

@@ -1,5 +1,5 @@
 """Simulated interactive prompting for training, as in SAM: a first prompt, then correction clicks."""
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional, Tuple, Union
 
 import torch
 from torch.nn import functional as F
@@ -22,18 +22,18 @@ class PromptSimulator:
         box_prob: probability that an image's instances start from a box.
         box_noise: box jitter as a fraction of the box side (clipped to ``box_noise_max`` pixels).
         num_corrections: correction rounds after the first prompt.
-        loss: the per-round loss (default :class:`SamMaskLoss`).
+        loss: the per-round loss: a :class:`SamMaskLoss` or its keyword arguments (default: SAM's weights).
     """
 
     def __init__(self, box_prob: float = 0.5, box_noise: float = 0.1, box_noise_max: float = 20.0,
-                 num_corrections: int = 2, loss: Optional[SamMaskLoss] = None):
+                 num_corrections: int = 2, loss: Optional[Union[SamMaskLoss, dict]] = None):
         if not 0 <= box_prob <= 1:
             raise ValueError(f'box_prob must be in [0, 1], got {box_prob}')
         self.box_prob = box_prob
         self.box_noise = box_noise
         self.box_noise_max = box_noise_max
         self.num_corrections = num_corrections
-        self.loss = loss or SamMaskLoss()
+        self.loss = loss if isinstance(loss, SamMaskLoss) else SamMaskLoss(**(loss or {}))
 
     def first_prompt(self, gt_canvas: torch.Tensor, generator: Optional[torch.Generator] = None
                      ) -> Tuple[Optional[torch.Tensor], Optional[torch.Tensor], Optional[torch.Tensor]]:

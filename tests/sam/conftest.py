@@ -20,3 +20,12 @@ def shapes_image(height: int = 240, width: int = 320, seed: int = 0) -> np.ndarr
 def radio_sam(hub_checkpoint):
     """RadioSam on radio_tiny's ``sam`` adaptor with a random (seeded) SAM decoder."""
     return build_radio_sam(dict(source=hub_checkpoint), neck='adaptor', seed=0)
+
+
+@pytest.fixture(scope='session')
+def demo_data(tmp_path_factory):
+    """A small synthetic COCO-format set (radio_dense.data, the demo data writer): 24 train / 8 val images."""
+    from radio_dense.data import write_demo_dataset
+    root = tmp_path_factory.mktemp('sam_demo_data')
+    write_demo_dataset(str(root), num_train=24, num_val=8, size=128, seed=0, progress=False)
+    return root

@@ -1,0 +1,62 @@
+#!/usr/bin/env python
+"""A local web page for interactive segmentation with RADIO + the SAM decoder.
+
+Upload an image, click object / background points or drag a box, watch the mask, pick the
+resolution, download the mask PNG. The embedding is computed once per image and resolution;
+new prompts only run the decoder.
+
+Examples::
+
+    python tools/sam_app.py                      # radio_tiny fixture + random decoder, http://127.0.0.1:8765/
+    python tools/sam_app.py --config configs/radio_sam/radio-v2.5-l_sam-vit-h-decoder_1024.py --port 8080
+
+Binds 127.0.0.1 unless --host says otherwise (the app has no authentication).
+"""
+import argparse
+import logging
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from radio_dense.sam.cli import add_model_args, model_from_args  # noqa: E402
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--host', default='127.0.0.1', help='address to bind (default: this machine only)')
+    p.add_argument('--port', type=int, default=8765)
+    p.add_argument('--resolutions', type=int, nargs='+', default=[512, 768, 1024, 1536, 2048],
+                   help='long sides offered on the page (multiples of 16)')
+    p.add_argument('--max-upload-mb', type=float, default=20.0, help='largest accepted file')
+    p.add_argument('--max-megapixels', type=float, default=40.0, help='largest accepted image')
+    p.add_argument('--verbose', action='store_true', help='log every request')
+    add_model_args(p)
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    from radio_dense.sam.app_server import SamAppServer
+    from radio_dense.sam.app_state import SamAppState
+
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format='%(asctime)s %(message)s')
+    model, what = model_from_args(args)
+    state = SamAppState(model, what, args.resolutions, max_bytes=int(args.max_upload_mb * 2 ** 20),
+                        max_pixels=int(args.max_megapixels * 1e6))
+    server = SamAppServer(state, args.host, args.port)
+    if args.host not in ('127.0.0.1', 'localhost', '::1'):
+        print(f'WARNING: listening on {args.host}: anyone who can reach it can use the app (no authentication).')
+    print(f'Model: {what}')
+    print(f'Open {server.url}  (Ctrl+C to stop)', flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
