@@ -3,6 +3,7 @@
 #   make test   - the whole test suite (what CI runs)
 PY := .venv/bin/python
 export PYTHONUNBUFFERED := 1
+export OMP_WAIT_POLICY ?= PASSIVE
 
 .PHONY: env demo test test-fast bench
 env:
@@ -12,6 +13,7 @@ demo: env
 	$(PY) tools/demo.py
 
 test: env
+	bash tools/setup_browser.sh
 	$(PY) -m pytest -ra tests
 
 test-fast: env

@@ -2,8 +2,12 @@
 import os
 from pathlib import Path
 
-import pytest
-import torch
+# Idle OpenMP threads sleep instead of spinning: on a shared 2-core machine spinning threads
+# make torch 10-30x slower. Must be set before torch starts its thread pool.
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_DIR = REPO_ROOT.parent / 'shared' / 'fixtures' / 'radio_tiny'

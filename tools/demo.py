@@ -1,27 +1,35 @@
 #!/usr/bin/env python
 """radio_dense end-to-end demo, offline, on embedded defaults (``make demo``).
 
-Steps (each a function of the shared :class:`DemoState`, run in order; later versions add
-training steps):
+Steps (each a function of the shared :class:`DemoState`, run in order):
 
 1. ``load_model``     load RADIO (default: the radio_tiny fixture beside the checkout) with its adaptors
 2. ``sample_image``   draw a synthetic demo scene
 3. ``run_features``   run the model at two resolutions; print output shapes and timings
 4. ``pca_picture``    save a PCA picture of the features (shared colours across resolutions)
+5. ``make_data``      write the synthetic shapes data set (ADE20K layout + COCO json), once
+6. ``train_segmentation``  train the tiny RADIO + SimpleFPN + UPerNet demo config (tools/train.py)
+7. ``test_segmentation``   evaluate it (mIoU, tools/test.py) and save prediction overlays
+
+``--skip-train`` stops after step 4.
 
 Example::
 
     .venv/bin/python tools/demo.py [--checkpoint radio_v2.5-b] [--resolutions 256 512] [--out-dir outputs/demo]
 """
 import argparse
+import glob
+import json
 import os
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional
 
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')  # on shared/busy CPUs, spinning OpenMP threads slow torch 10x+
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -29,7 +37,7 @@ import torch  # noqa: E402
 from radio_dense import load_radio  # noqa: E402
 from radio_dense.analysis.features import default_checkpoint, snap, to_input  # noqa: E402
 from radio_dense.analysis.visualize import fit_shared_basis, pca_grid, sweep_features  # noqa: E402
-from radio_dense.data import DEMO_CLASSES, SceneConfig, SyntheticScenes  # noqa: E402
+from radio_dense.data import DEMO_CLASSES, SceneConfig, SyntheticScenes, write_demo_dataset  # noqa: E402
 
 
 @dataclass
@@ -95,7 +103,54 @@ def pca_picture(state: DemoState) -> None:
     print(f'  wrote {path}')
 
 
-STEPS: List[Callable[[DemoState], None]] = [load_model, sample_image, run_features, pca_picture]
+SEG_CONFIG = os.path.join(REPO, 'configs', 'demo', 'radio-tiny_fpn_synthetic-192x192.py')
+
+
+def make_data(state: DemoState) -> None:
+    """Synthetic shapes data set (skipped when it is already there)."""
+    root = state.args.data_root
+    if os.path.isfile(os.path.join(root, 'annotations', 'instances_val.json')):
+        print(f'  {root} already exists')
+        return
+    write_demo_dataset(root, num_train=300, num_val=60, size=256, seed=0)
+
+
+def _tool(script: str, *args: str) -> None:
+    cmd = [sys.executable, os.path.join(REPO, 'tools', script), *args]
+    if subprocess.run(cmd).returncode != 0:
+        raise SystemExit(f'{" ".join(cmd[:3])} failed')
+
+
+def _data_options(state: DemoState) -> List[str]:
+    root = state.args.data_root
+    return [f'{loader}.dataset.data_root={root}' for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
+
+
+def train_segmentation(state: DemoState) -> None:
+    """Train the demo segmentation config from scratch (CPU; a few minutes)."""
+    work = os.path.join(state.args.out_dir, 'segmentation')
+    iters = state.args.train_iters
+    _tool('train.py', SEG_CONFIG, '--work-dir', work, '--cfg-options', f'train_cfg.max_iters={iters}',
+          f'train_cfg.val_interval={iters}', f'default_hooks.checkpoint.interval={iters}', *_data_options(state))
+    state.outputs['seg_checkpoint'] = os.path.join(work, f'iter_{iters}.pth')
+
+
+def test_segmentation(state: DemoState) -> None:
+    """Evaluate the trained model on the validation split and save painted predictions."""
+    work = os.path.join(state.args.out_dir, 'segmentation')
+    vis = os.path.join(state.args.out_dir, 'segmentation_overlays')
+    metrics = os.path.join(work, 'metrics.json')
+    _tool('test.py', SEG_CONFIG, state.outputs['seg_checkpoint'], '--work-dir', work, '--show-dir', vis,
+          '--metrics-out', metrics, '--cfg-options', *_data_options(state))
+    with open(metrics) as f:
+        print(f'  validation mIoU: {json.load(f)["mIoU"]:.2f}')
+    pictures = sorted(glob.glob(os.path.join(vis, '**', '*.png'), recursive=True))
+    state.files += pictures[:4]
+    print(f'  {len(pictures)} overlays (left: ground truth, right: prediction) in {vis}')
+
+
+FEATURE_STEPS: List[Callable[[DemoState], None]] = [load_model, sample_image, run_features, pca_picture]
+STEPS: List[Callable[[DemoState], None]] = FEATURE_STEPS + [make_data, train_segmentation, test_segmentation]
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -104,14 +159,18 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--resolutions', nargs='+', type=int, default=[256, 512], help='input sides (px)')
     p.add_argument('--seed', type=int, default=0, help='seed of the sample scene')
     p.add_argument('--out-dir', default='outputs/demo', help='where pictures go')
+    p.add_argument('--data-root', default='data/demo', help='synthetic data set folder')
+    p.add_argument('--train-iters', type=int, default=300, help='training iterations of the segmentation demo')
+    p.add_argument('--skip-train', action='store_true', help='only the feature steps (1-4)')
     return p.parse_args(argv)
 
 
 def main(argv=None) -> int:
     state = DemoState(parse_args(argv))
     start = time.perf_counter()
-    for i, step in enumerate(STEPS, 1):
-        print(f'[{i}/{len(STEPS)}] {step.__name__}: {step.__doc__.splitlines()[0]}', flush=True)
+    steps = FEATURE_STEPS if state.args.skip_train else STEPS
+    for i, step in enumerate(steps, 1):
+        print(f'[{i}/{len(steps)}] {step.__name__}: {step.__doc__.splitlines()[0]}', flush=True)
         step(state)
     print(f'Demo finished in {time.perf_counter() - start:.1f}s; outputs: {", ".join(state.files)}')
     return 0

@@ -119,6 +119,17 @@ def median_ms(seconds: Sequence[float]) -> float:
     return statistics.median(seconds) * 1000
 
 
+def profile_ops(fn: Callable[[], object], device: str = 'cpu') -> Dict[str, Tuple[float, int]]:
+    """Self time (ms) and call count of every aten op in one run of ``fn`` (torch.profiler)."""
+    from torch.profiler import ProfilerActivity, profile
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.startswith('cuda') else [])
+    with torch.no_grad(), profile(activities=activities) as prof:
+        fn()
+        _sync(device)
+    attr = 'self_device_time_total' if device.startswith('cuda') else 'self_cpu_time_total'
+    return {e.key: (getattr(e, attr) / 1000, e.count) for e in prof.key_averages()}
+
+
 # ----- memory -----
 def _status_kb(field: str) -> int:
     with open('/proc/self/status') as f:

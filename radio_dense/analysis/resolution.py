@@ -5,7 +5,7 @@ those at a reference resolution (per-token cosine similarity, MSE), and optional
 output with a teacher's features (MSE), as in the RADIOv2.5 report.
 """
 import time
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -33,18 +33,24 @@ def compare(features: torch.Tensor, reference: torch.Tensor) -> Dict[str, float]
     return {'cos_sim': cos, 'mse': F.mse_loss(features, reference).item()}
 
 
+def _teacher_targets(teacher: TimmTeacher, crops, side: Optional[int], grid) -> List[torch.Tensor]:
+    return [resample(teacher.features(c, side)[None], grid)[0] for c in crops]
+
+
 def resolution_sweep(model: RADIOModel, images: Sequence[np.ndarray], resolutions: Sequence[int], reference: int,
                      adaptor: Optional[str] = None, teacher: Optional[TimmTeacher] = None,
-                     teacher_resolution: Optional[int] = None, grid: Optional[int] = None,
+                     teacher_resolution: Union[int, str, None] = None, grid: Optional[int] = None,
                      progress: bool = True) -> List[Dict[str, float]]:
     """One row per resolution: ``resolution, grid, cos_sim, mse[, teacher_mse], seconds`` (image means).
 
     Features (the backbone's, or ``adaptor``'s when given) of every resolution, the reference
     included, are resampled to a ``grid x grid`` token grid (default: the grid of the smallest
     resolution, so every map is shrunk or kept and resampling adds no detail to compare) and
-    compared there with the reference's. With ``teacher``, ``teacher_mse`` is the MSE between the features and
-    the teacher's (at ``teacher_resolution``, default its native one) on that grid; the feature
-    widths must match (use the adaptor trained on that teacher).
+    compared there with the reference's. With ``teacher``, ``teacher_mse`` is the MSE between the
+    features and the teacher's on that grid; the teacher sees the image at ``teacher_resolution``:
+    ``None``/``'native'`` (its training resolution, once), ``'same'`` (each row's resolution, as
+    the RADIOv2.5 report's study) or a number of pixels. Feature widths must match (use the
+    adaptor trained on that teacher).
     """
     step = model.min_resolution_step
     reference = snap(reference, step)
@@ -55,8 +61,10 @@ def resolution_sweep(model: RADIOModel, images: Sequence[np.ndarray], resolution
     ref_feats = [resample(dense_features(model, to_input(c, (reference, reference)), adaptor), grid)[0]
                  for c in crops]
     targets = None
+    per_row_teacher = teacher_resolution == 'same'
     if teacher is not None:
-        targets = [resample(teacher.features(c, teacher_resolution)[None], grid)[0] for c in crops]
+        fixed = None if teacher_resolution in (None, 'native', 'same') else int(teacher_resolution)
+        targets = _teacher_targets(teacher, crops, fixed, grid)
         if targets[0].shape[0] != ref_feats[0].shape[0]:
             raise ValueError(f'{"Adaptor " + adaptor if adaptor else "Backbone"} features have {ref_feats[0].shape[0]} '
                              f'channels but teacher {teacher.name} has {targets[0].shape[0]}; compare the adaptor '
@@ -65,6 +73,8 @@ def resolution_sweep(model: RADIOModel, images: Sequence[np.ndarray], resolution
     for res in tqdm(resolutions, desc='resolutions', unit='res', disable=not progress):
         stats: Dict[str, List[float]] = {}
         start = time.perf_counter()
+        if teacher is not None and per_row_teacher:
+            targets = _teacher_targets(teacher, crops, res, grid)
         for i, crop in enumerate(crops):
             feats = dense_features(model, to_input(crop, (res, res)), adaptor)
             on_grid = resample(feats, grid)[0]

@@ -2,8 +2,8 @@
 
 A scene is an RGB image, its semantic label map (0 = background, ``1..K`` = the classes of
 :mod:`radio_dense.data.classes`) and one visible-pixel mask per object instance. Scenes are
-built to be learnable by a tiny ViT from scratch: 1-4 large objects (a fifth to half of the
-image side), little occlusion (every object keeps most of its pixels), and classes that differ
+built to be learnable by a tiny ViT from scratch: 1-4 large objects (each spanning 22-45 % of
+the image side), little occlusion (every object keeps most of its pixels), and classes that differ
 in shape, colour and texture at once. Colours are jittered per instance, backgrounds are
 smooth low-saturation noise with grain.
 

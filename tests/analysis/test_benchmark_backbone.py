@@ -57,7 +57,7 @@ def test_benchmark_tool_ours_only(tool, tmp_path, capsys):
 def test_benchmark_tool_against_upstream(tool, tmp_path, upstream_dir):
     out = tmp_path / 'bench.json'
     rc = tool('analysis/benchmark_backbone.py').main(
-        ['--arch', 'radio-tiny', '--sizes', '64', '96', '--vitdet', '2', '--repeats', '1', '--no-memory',
+        ['--arch', 'radio-tiny', '--sizes', '64', '--vitdet', '2', '--repeats', '1', '--no-memory',
          '--upstream', upstream_dir, '--json', str(out)])
     assert rc == 0
     rows = json.loads(out.read_text())['rows']

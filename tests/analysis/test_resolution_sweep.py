@@ -49,6 +49,10 @@ def test_sweep_with_teacher(hub_checkpoint):
                             adaptor='dino_v2', teacher=teacher, teacher_resolution=64, progress=False)
     assert [r['resolution'] for r in rows] == [64, 96]
     assert all(r['teacher_mse'] > 0 for r in rows)
+    same = resolution_sweep(model, load_images(num_synthetic=1, size=128), [64, 96], reference=96,
+                            adaptor='dino_v2', teacher=teacher, teacher_resolution='same', progress=False)
+    assert same[0]['teacher_mse'] == pytest.approx(rows[0]['teacher_mse'])  # teacher at 64 px either way
+    assert same[1]['teacher_mse'] != pytest.approx(rows[1]['teacher_mse'])
     with pytest.raises(ValueError, match='channels'):
         resolution_sweep(model, load_images(num_synthetic=1, size=64), [64], 64, adaptor=None, teacher=teacher,
                          progress=False)

@@ -1,11 +1,11 @@
 #!/usr/bin/env python
 """Forward latency and peak memory of the RADIO backbone, global attention vs ViTDet windows.
 
-By default a random RADIO-B (``--arch vit-b-16``, seeded) at 512/1024/2048 px. With
-``--upstream PATH`` (a checkout of github.com/NVlabs/RADIO, used as is) upstream's model is built
-from the *same weights* (our model saved as a torch.hub checkpoint), its outputs are checked
-against ours (max abs diff) and both are timed, interleaved run by run, with the speedup
-``upstream ms / ours ms`` (> 1: ours is faster).
+By default a random RADIO-B (``--arch vit-b-16``, seeded) at 512/1024 px (CPU) or 512/1024/2048
+px (CUDA). With ``--upstream PATH`` (a checkout of github.com/NVlabs/RADIO, used as is) upstream's
+model is built from the *same weights* (our model saved as a torch.hub checkpoint), its outputs
+are checked against ours (max abs diff) and both are timed, interleaved run by run, with the
+speedup ``upstream ms / ours ms`` (> 1: ours is faster).
 
 Latency is the median of ``--repeats`` forwards after a warm-up. Peak memory is CUDA tensor
 memory (``max_memory_allocated``) on GPU, and on CPU the peak resident-set increase during one
@@ -31,7 +31,7 @@ import torch  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from radio_dense.analysis.benchmark import (build_ours, build_upstream, cuda_peak_mb, interleaved_latency,  # noqa: E402
-                                            max_abs_diff, median_ms, probe_cpu_memory)
+                                            max_abs_diff, median_ms, probe_cpu_memory, profile_ops)
 from radio_dense.analysis.features import build_model  # noqa: E402
 from radio_dense.analysis.hub_export import save_hub_checkpoint  # noqa: E402
 
@@ -41,7 +41,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     src = p.add_mutually_exclusive_group()
     src.add_argument('--arch', default=None, help='random model of this architecture (default vit-b-16)')
     src.add_argument('--checkpoint', help='benchmark these weights instead (anything load_radio accepts)')
-    p.add_argument('--sizes', nargs='+', type=int, default=[512, 1024, 2048], help='square input sides (px)')
+    p.add_argument('--sizes', nargs='+', type=int,
+                   help='square input sides (px); default 512 1024 on CPU (2048 takes ~30 min on 2 busy cores), '
+                        '512 1024 2048 on CUDA')
     p.add_argument('--vitdet', nargs='*', type=int, default=[16], help='ViTDet window sizes (patches); global is always run')
     p.add_argument('--device', default='cpu', help='cpu | cuda | cuda:N')
     p.add_argument('--batch', type=int, default=1)
@@ -50,6 +52,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--threads', type=int, help='torch CPU threads (default: torch\'s choice)')
     p.add_argument('--upstream', help='NVlabs/RADIO checkout to compare with (same weights)')
     p.add_argument('--no-memory', action='store_true', help='skip the peak-memory measurement')
+    p.add_argument('--profile', type=int, default=0, metavar='N',
+                   help='also profile one forward per model and config and print the N costliest ops')
     p.add_argument('--json', help='also write the results to this JSON file')
     return p.parse_args(argv)
 
@@ -72,6 +76,21 @@ def markdown(rows, with_upstream: bool) -> str:
         for r in rows:
             lines.append(f"| {r['mode']} | {r['size']} | {fmt(r['ours_ms'])} | {fmt(r.get('ours_mb'))} |")
     return '\n'.join(lines)
+
+
+def print_profile(profiles, top: int, title: str) -> None:
+    """The ops with the largest self time (in any model), with each model's self ms and call count."""
+    names = list(profiles)
+    keys = sorted(set().union(*profiles.values()), key=lambda k: -max(p.get(k, (0, 0))[0] for p in profiles.values()))
+    header = ' | '.join(f'{n} ms | {n} calls' for n in names)
+    lines = [f'\nProfile, {title} (self time of one forward):', f'| op | {header} |',
+             '|---|' + '---:|' * (2 * len(names))]
+    for key in keys[:top]:
+        cells = ' | '.join(f'{profiles[n].get(key, (0, 0))[0]:.1f} | {profiles[n].get(key, (0, 0))[1]}' for n in names)
+        lines.append(f'| {key} | {cells} |')
+    totals = ' | '.join(f'{sum(v[0] for v in profiles[n].values()):.1f} | ' for n in names)
+    lines.append(f'| (all ops) | {totals}|')
+    tqdm.write('\n'.join(lines))
 
 
 def upstream_supports(size: int, window, patch: int) -> bool:
@@ -104,6 +123,9 @@ def run(args, checkpoint: str, patch: int):
                     row[f'{name}_mb'] = cuda_peak_mb(fns[name], device)
             if 'upstream' in outputs:
                 row['max_abs_diff'] = max_abs_diff(outputs['ours'], outputs['upstream'])
+            if args.profile:
+                print_profile({name: profile_ops(fn, device) for name, fn in fns.items()}, args.profile,
+                              f'{row["mode"]} {size}px')
             rows.append(row)
             bar.update()
         del models
@@ -126,6 +148,8 @@ def add_cpu_memory(args, rows, checkpoint: str) -> None:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.sizes is None:
+        args.sizes = [512, 1024, 2048] if args.device.startswith('cuda') else [512, 1024]
     if args.threads:
         torch.set_num_threads(args.threads)
     arch = args.arch or (None if args.checkpoint else 'vit-b-16')

@@ -3,17 +3,18 @@
 
 For each resolution (``--min`` to ``--max`` in ``--step`` pixels) the features of each image are
 resampled (bilinear, antialiased) to a common token grid (default: that of ``--min``) and compared
-with the features at ``--reference``, resampled the same way: mean per-token cosine similarity and MSE (``cos_sim`` is 1 and ``mse`` 0 at the
-reference itself). With ``--teacher timm:<name>`` and ``--adaptor`` (the adaptor trained on that
-teacher), ``teacher_mse`` is the MSE between the adaptor's output and the teacher's features at the
-teacher's native resolution; when the teacher's weights are unreachable (offline) this column is
-skipped with a message. Writes a CSV and a PNG line plot.
+with the features at ``--reference``, resampled the same way: mean per-token cosine similarity and
+MSE (``cos_sim`` is 1 and ``mse`` 0 at the reference itself). With ``--teacher timm:<name>`` and
+``--adaptor`` (the adaptor trained on that teacher), ``teacher_mse`` is the MSE between the
+adaptor's output and the teacher's features (the teacher sees its native resolution, or each swept
+one with ``--teacher-resolution same``); when the teacher's weights are unreachable (offline) this
+column is skipped with a message. Writes a CSV and a PNG line plot.
 
 Examples::
 
     .venv/bin/python tools/analysis/resolution_sweep.py                     # radio_tiny, 224..1024 px
     .venv/bin/python tools/analysis/resolution_sweep.py --checkpoint radio_v2.5-l --max 2048 \\
-        --adaptor dino_v2 --teacher timm:vit_large_patch14_dinov2.lvd142m --vitdet-window-size 16
+        --adaptor dino_v2 --teacher timm:vit_giant_patch14_reg4_dinov2.lvd142m --teacher-resolution same
 """
 import argparse
 import csv
@@ -43,7 +44,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--grid', type=int, help='side of the common token grid (default: that of --min)')
     p.add_argument('--vitdet-window-size', type=int, help='ViTDet window in patches (default: global attention)')
     p.add_argument('--teacher', help="teacher to compare the adaptor with, e.g. 'timm:vit_small_patch14_dinov2.lvd142m'")
-    p.add_argument('--teacher-resolution', type=int, help='teacher input side (default: its native resolution)')
+    p.add_argument('--teacher-resolution', default='native',
+                   help="teacher input side: 'native' (its training resolution), 'same' (each swept resolution, "
+                        "as the RADIOv2.5 report) or pixels")
     p.add_argument('--device', default='cpu')
     p.add_argument('--out', default='outputs/analysis/resolution_sweep', help='output prefix (.csv and .png)')
     p.add_argument('--quiet', action='store_true', help='no progress bar')

@@ -1,0 +1,14 @@
+"""Analysis helpers behind ``tools/analysis`` and ``tools/demo.py``.
+
+* :mod:`.pca`         PCA of dense features -> RGB, with a reusable basis (:class:`PCABasis`)
+* :mod:`.features`    models, images and dense-feature extraction shared by the tools
+* :mod:`.visualize`   feature pictures over images x resolutions; :mod:`.grid` lays them out
+* :mod:`.resolution`  mode-switching study (features vs resolution); :mod:`.teacher` timm teachers
+* :mod:`.flops`       FLOP counts with ``torch.utils.flop_counter``; :mod:`.mm_flops` for mm configs
+* :mod:`.benchmark`   latency / peak memory, ours vs upstream NVlabs/RADIO; :mod:`.memory_probe` its worker
+* :mod:`.hub_export`  save a model as an upstream torch.hub checkpoint
+"""
+from .hub_export import save_hub_checkpoint
+from .pca import PCABasis, features_to_rgb, sample_tokens
+
+__all__ = ['PCABasis', 'features_to_rgb', 'sample_tokens', 'save_hub_checkpoint']
