@@ -17,9 +17,10 @@ def _register_openmmlab() -> None:
         return
     from . import mm  # noqa: F401
     try:
-        from . import sam  # noqa: F401
-    except ImportError:
-        pass
+        import segment_anything  # noqa: F401
+    except ImportError:  # SAM prompting is optional
+        return
+    from . import sam  # noqa: F401
 
 
 _register_openmmlab()

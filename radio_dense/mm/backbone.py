@@ -128,7 +128,7 @@ class RADIOBackbone(BaseModule):
         tokens, captured = radio.model.forward_tokens(x, capture=self.out_indices, last_block=last)
         outs = []
         for prefix, spatial in captured:
-            feature_map = spatial.transpose(1, 2).reshape(spatial.shape[0], -1, *grid)
+            feature_map = spatial.transpose(1, 2).reshape(spatial.shape[0], -1, *grid).contiguous()
             outs.append(self._fuse(feature_map, prefix[:, :radio.num_cls_tokens][:, radio.summary_idxs]))
         if self.out_adaptors:
             final = radio.extract_outputs(radio.model.norm(tokens), grid, 'NCHW')

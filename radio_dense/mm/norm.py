@@ -6,7 +6,11 @@ from .registry import register_model
 
 
 class LayerNorm2d(nn.Module):
-    """LayerNorm over ``C`` of a ``(B, C, H, W)`` tensor (ViTDet / SAM style)."""
+    """LayerNorm over ``C`` of a ``(B, C, H, W)`` tensor (ViTDet / SAM style).
+
+    Normalises along dim 1 directly, so the output is a contiguous NCHW tensor: mmcv's compiled
+    ops (RoIAlign) read raw NCHW memory and silently misread permuted, channels-last views.
+    """
 
     def __init__(self, num_channels: int, eps: float = 1e-6):
         super().__init__()
@@ -15,9 +19,10 @@ class LayerNorm2d(nn.Module):
         self.eps = eps
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = x.permute(0, 2, 3, 1)
-        x = nn.functional.layer_norm(x, x.shape[-1:], self.weight, self.bias, self.eps)
-        return x.permute(0, 3, 1, 2)
+        mean = x.mean(1, keepdim=True)
+        var = (x - mean).pow(2).mean(1, keepdim=True)
+        x = (x - mean) * torch.rsqrt(var + self.eps)
+        return x * self.weight[:, None, None] + self.bias[:, None, None]
 
 
 def _register() -> None:

@@ -122,3 +122,17 @@ def test_layer_decay_groups():
               trunk.blocks[0].attn.qkv.bias, model.head.bias):
         assert by_param[id(p)]['weight_decay'] == 0.0
     assert sum(len(g['params']) for g in groups) == len(list(model.parameters()))
+
+
+def test_feature_maps_are_contiguous_nchw():
+    """mmcv ops (RoIAlign) read raw NCHW memory: permuted views would be silently misread."""
+    ln = SEG_MODELS.build(dict(type='LN2d', num_channels=8))
+    x = torch.randn(2, 8, 5, 7)
+    y = ln(x)
+    ref = torch.nn.functional.layer_norm(x.permute(0, 2, 3, 1), (8,), eps=1e-6).permute(0, 3, 1, 2)
+    assert y.is_contiguous() and torch.allclose(y, ref, atol=1e-5)
+    backbone = SEG_MODELS.build(dict(type='RADIOBackbone', arch='radio-tiny'))
+    (fmap,) = backbone(torch.rand(1, 3, 64, 96))
+    assert fmap.is_contiguous()
+    neck = DET_MODELS.build(dict(type='SimpleFPN', in_channels=192, out_channels=16))
+    assert all(o.is_contiguous() for o in neck((fmap,)))
