@@ -24,19 +24,14 @@ import sys
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')  # on shared/busy CPUs, spinning OpenMP threads slow torch 10x+
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-from radio_dense.analysis.features import build_model, load_images  # noqa: E402
+from radio_dense.analysis.features import add_model_arguments, build_model, load_images  # noqa: E402
 from radio_dense.analysis.resolution import resolution_range, resolution_sweep  # noqa: E402
 from radio_dense.analysis.teacher import load_teacher  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    src = p.add_mutually_exclusive_group()
-    src.add_argument('--checkpoint', help='anything load_radio accepts (default: the radio_tiny fixture)')
-    src.add_argument('--arch', help='random model of this architecture instead (radio-tiny, vit-b-16, ...)')
-    p.add_argument('--adaptor', help='sweep this adaptor\'s features instead of the backbone\'s')
-    p.add_argument('--images', nargs='*', default=[], help='image files (default: synthetic demo scenes)')
-    p.add_argument('--num-synthetic', type=int, default=2, help='synthetic scenes when no --images are given')
+    add_model_arguments(p, num_synthetic=2, adaptor_use='sweep')
     p.add_argument('--min', type=int, default=224, help='smallest resolution (px)')
     p.add_argument('--max', type=int, default=1024, help='largest resolution (px; the study goes to 2048)')
     p.add_argument('--step', type=int, default=64, help='resolution step (px)')

@@ -19,18 +19,13 @@ import sys
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')  # on shared/busy CPUs, spinning OpenMP threads slow torch 10x+
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-from radio_dense.analysis.features import build_model, load_images  # noqa: E402
+from radio_dense.analysis.features import add_model_arguments, build_model, load_images  # noqa: E402
 from radio_dense.analysis.visualize import fit_shared_basis, pca_grid, sweep_features  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    src = p.add_mutually_exclusive_group()
-    src.add_argument('--checkpoint', help='anything load_radio accepts (default: the radio_tiny fixture)')
-    src.add_argument('--arch', help='random model of this architecture instead (radio-tiny, vit-b-16, ...)')
-    p.add_argument('--adaptor', help='show this adaptor\'s features (clip, siglip, dino_v2, sam...) instead of the backbone\'s')
-    p.add_argument('--images', nargs='*', default=[], help='image files (default: synthetic demo scenes)')
-    p.add_argument('--num-synthetic', type=int, default=3, help='synthetic scenes when no --images are given')
+    add_model_arguments(p, num_synthetic=3, adaptor_use='show')
     p.add_argument('--resolutions', nargs='+', type=int, default=[256, 512, 1024], help='input sides in pixels')
     p.add_argument('--vitdet-window-size', type=int, help='ViTDet window in patches (default: global attention)')
     p.add_argument('--cell', type=int, default=256, help='side of each picture cell in pixels')
