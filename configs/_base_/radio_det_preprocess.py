@@ -4,7 +4,7 @@
 # extra pooled one; RADIOBackbone itself pads to the patch size). Model bases use it as
 # ``model = dict(data_preprocessor=_base_.radio_det_data_preprocessor, ...)``: a base cannot set
 # ``model`` itself because mmengine refuses the same key in two sibling bases.
-# radio_dense.mm.det: ContiguousRoIExtractor (mmcv's RoIAlign misreads the channels-last LN2d maps)
+# radio_dense.mm.det: ContiguousRoIExtractor (mmcv's RoIAlign misreads non-contiguous maps)
 custom_imports = dict(imports=['radio_dense', 'radio_dense.mm.det'], allow_failed_imports=False)
 radio_det_data_preprocessor = dict(
     type='DetDataPreprocessor',

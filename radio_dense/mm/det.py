@@ -2,10 +2,9 @@
 
 ``ContiguousRoIExtractor``: mmcv's compiled RoIAlign (CPU and CUDA kernels) indexes the raw
 memory of its input as contiguous NCHW and ignores strides. Feature maps that went through a
-permute, such as LayerNorm2d (LN2d) outputs of SimpleFPN, are NCHW-shaped but channels-last in
-memory, so RoIAlign silently returns features from the wrong channels and positions: RoI heads
-then cannot learn (classification stays at the background prior). This extractor makes every
-level contiguous first (free when it already is).
+permute are NCHW-shaped but channels-last in memory, and RoIAlign silently returns features from
+the wrong channels and positions: RoI heads then cannot learn. LN2d and RADIOBackbone return
+contiguous maps; this extractor guards any other neck (free when a map already is contiguous).
 """
 from typing import Optional, Tuple
 

@@ -13,7 +13,7 @@ model = dict(
         scale_factors=(4.0, 2.0, 1.0, 0.5), num_outs=5, norm_cfg=norm_cfg),
     rpn_head=dict(num_convs=2),
     roi_head=dict(
-        # RoIAlign needs contiguous maps; SimpleFPN's LN2d outputs are channels-last in memory
+        # mmcv's RoIAlign reads raw NCHW memory: guard against non-contiguous (permuted) maps
         bbox_roi_extractor=dict(type='ContiguousRoIExtractor'),
         mask_roi_extractor=dict(type='ContiguousRoIExtractor'),
         # each stage keeps mmdet's coder/loss settings (its own target_stds); only the head changes
