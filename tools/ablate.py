@@ -23,7 +23,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from mmengine.config import DictAction  # noqa: E402
 
-from radio_dense.mm.ablation import DONE_FILE, expand_grid, load_results, plot_metric, write_tables  # noqa: E402
+from radio_dense.mm.ablation import (DONE_FILE, default_metric, expand_grid, load_results, plot_metric,  # noqa: E402
+                                     write_tables)
 
 TOOLS = os.path.dirname(os.path.abspath(__file__))
 
@@ -37,7 +38,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--checkpoint', help='checkpoint to test every point with (test-only ablations)')
     parser.add_argument('--train', action='store_true', help='train each point before testing it')
     parser.add_argument('--work-dir', default='work_dirs/ablation')
-    parser.add_argument('--metric', help='metric to plot (default: the first one reported)')
+    parser.add_argument('--metric', help='metric to plot (default: mIoU, COCO bbox mAP or the first one reported)')
     args = parser.parse_args(argv)
     if not args.train and not args.checkpoint:
         parser.error('give --checkpoint (test-only) or --train (train then test each point)')
@@ -85,7 +86,7 @@ def main(argv=None) -> None:
     rows = load_results(points)
     prefix = os.path.join(args.work_dir, 'results')
     csv_path, md_path = write_tables(rows, prefix)
-    metric = args.metric or next((k for k in rows[0] if k not in ('point',) and k not in args.grid), None)
+    metric = args.metric or default_metric(rows[0], exclude=['point', *args.grid])
     png = plot_metric(rows, metric, prefix + '.png') if metric else None
     print(open(md_path).read())
     print(f'wrote {csv_path}, {md_path}' + (f', {png}' if png else ''))

@@ -89,6 +89,17 @@ def write_tables(rows: List[Dict[str, object]], out_prefix: str) -> Tuple[str, s
     return csv_path, md_path
 
 
+PREFERRED_METRICS = ('mIoU', 'coco/bbox_mAP', 'coco/segm_mAP')
+
+
+def default_metric(row: Dict[str, object], exclude: Sequence[str] = ()) -> str:
+    """The metric to plot: a headline metric when present, else the first numeric column."""
+    for name in PREFERRED_METRICS:
+        if name in row:
+            return name
+    return next((k for k, v in row.items() if k not in exclude and isinstance(v, (int, float))), None)
+
+
 def plot_metric(rows: List[Dict[str, object]], metric: str, path: str) -> str:
     """Bar chart of ``metric`` per point (PNG)."""
     import matplotlib
@@ -99,6 +110,7 @@ def plot_metric(rows: List[Dict[str, object]], metric: str, path: str) -> str:
     fig, ax = plt.subplots(figsize=(max(4.0, 1.2 * len(rows) + 2), 4))
     bars = ax.bar(range(len(rows)), values, color='#4c72b0')
     ax.bar_label(bars, fmt='%.2f')
+    ax.margins(y=0.15)
     ax.set_xticks(range(len(rows)), names, rotation=20, ha='right', fontsize=8)
     ax.set_ylabel(metric)
     ax.set_title(f'Ablation: {metric}')

@@ -58,3 +58,10 @@ def test_ablation_resumes_after_kill(tmp_path):
     md = (abl / 'results.md').read_text().strip().splitlines()
     assert len(md) == 2 + 4
     assert (abl / 'results.png').stat().st_size > 1000
+
+
+def test_default_metric_prefers_headline_metrics():
+    from radio_dense.mm.ablation import default_metric
+    assert default_metric({'point': 'a', 'aAcc': 90.0, 'mIoU': 50.0}) == 'mIoU'
+    assert default_metric({'point': 'a', 'x': '4', 'coco/bbox_mAP_50': 0.4, 'coco/bbox_mAP': 0.3}) == 'coco/bbox_mAP'
+    assert default_metric({'point': 'a', 'x': 3, 'acc': 0.5}, exclude=['point', 'x']) == 'acc'
