@@ -213,15 +213,17 @@ def test_roi_extractors_make_maps_contiguous(path):
 
 
 def test_roi_features_match_torchvision_on_channels_last_maps():
-    """Regression: SimpleFPN's LN2d maps are channels-last in memory and mmcv's RoIAlign reads raw
-    NCHW memory; RoI features were garbage (cosine ~0 with the right ones) and RoI heads never learned."""
+    """Regression: mmcv's RoIAlign reads raw NCHW memory; on channels-last maps (LN2d used to permute)
+    RoI features were garbage (cosine ~0 with the right ones) and RoI heads never learned."""
     import torchvision
     from mmdet.structures.bbox import bbox2roi
     cfg = _load(CONFIGS / 'demo/radio-tiny_mask-rcnn_synthetic-160x160.py')
     model = MODELS.build(cfg.model).eval()
     with torch.no_grad():
         feats = model.extract_feat(torch.randn(2, 3, 160, 160))
-        assert not feats[0].is_contiguous()  # what makes the guard necessary (LN2d permutes)
+        assert all(f.is_contiguous() for f in feats)  # LN2d and the backbone give contiguous maps
+        feats = tuple(f.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) for f in feats)  # channels-last
+        assert not feats[0].is_contiguous()
         rois = bbox2roi([torch.tensor([[10.0, 20.0, 70.0, 90.0]]), torch.tensor([[30.0, 5.0, 100.0, 60.0]])])
         extractor = model.roi_head.bbox_roi_extractor
         ours = extractor(feats[:extractor.num_inputs], rois)
