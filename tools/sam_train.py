@@ -13,7 +13,6 @@ take as ``--checkpoint`` with the same ``--config``.
 """
 import argparse
 import json
-import os
 import os.path as osp
 import sys
 

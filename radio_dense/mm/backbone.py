@@ -1,5 +1,5 @@
 """RADIOBackbone: RADIO as an mmseg/mmdet backbone returning NCHW stride-``patch`` feature maps."""
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F

@@ -1,7 +1,7 @@
 """``load_radio`` (zoo name, torch.hub file, HF snapshot or repo id) and ``create_radio`` (random init)."""
 import dataclasses
 import os
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, Optional, Sequence, Union
 
 import torch
 
@@ -41,8 +41,8 @@ def _build_trunk(ckpt: RadioCheckpoint, drop_path_rate: float = 0.0) -> RadioViT
             f'{ckpt.source} is a RADIO model without cropped position embedding (RADIOv1/E-RADIO); '
             f'radio_dense supports the ViT releases with CPE (RADIOv2 and later)')
     spec = resolve_trunk_spec(args['model'])
-    if spec.init_values is None and 'blocks.0.ls1.gamma' in _trunk_state(ckpt, False) :
-        spec = dataclasses.replace(spec, init_values=1e-5)
+    if spec.init_values is None and any(k.startswith('blocks.0.ls1.') for k in ckpt.trunk):
+        spec = dataclasses.replace(spec, init_values=1e-5)  # layer scale (timm 'gamma' / upstream 'grandma')
     num_cls = _num_cls_tokens(args)
     trunk = RadioViT(
         spec, max_input_size=args['cpe_max_size'], num_cls_tokens=num_cls,
@@ -51,7 +51,7 @@ def _build_trunk(ckpt: RadioCheckpoint, drop_path_rate: float = 0.0) -> RadioViT
         patch_bias='patch_generator.embedder.bias' in ckpt.trunk,
         normalize_patches='patch_generator.patch_normalizer.weight' in ckpt.trunk,
         drop_path_rate=drop_path_rate)
-    result = trunk.load_state_dict(_trunk_state(ckpt, trunk.norm.__class__ is not torch.nn.Identity), strict=False)
+    result = trunk.load_state_dict(_trunk_state(ckpt, not isinstance(trunk.norm, torch.nn.Identity)), strict=False)
     if result.missing_keys or result.unexpected_keys:
         raise RadioCheckpointError(
             f'{ckpt.source} does not match a {args["model"]} RADIO trunk: missing keys '

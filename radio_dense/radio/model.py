@@ -5,7 +5,6 @@ import torch
 from torch import nn
 
 from .adaptors import Adaptor, RadioOutput
-from .conditioner import InputConditioner
 from .feature_normalizer import FeatureNormalizer, IntermediateFeatureNormalizer
 from .vit import RadioViT
 
