@@ -80,12 +80,14 @@ def validate_onnx(path: str, module: nn.Module, input_sets: Sequence[Dict[str, t
     """Compare the ONNX graph with ``module`` on each input set; raise ``AssertionError`` above ``atol``.
 
     ``module`` takes the inputs as keyword arguments named like the graph's inputs and returns a
-    tuple of tensors in the graph's output order.
+    tensor or a tuple of tensors in the graph's output order.
     """
     checks = []
     for inputs in input_sets:
         with torch.no_grad():
             expected = module.eval()(**inputs)
+        if isinstance(expected, torch.Tensor):
+            expected = (expected,)
         got = run_onnx(path, {k: v.detach().cpu().numpy() for k, v in inputs.items()})
         check = OnnxCheck({k: tuple(v.shape) for k, v in inputs.items()})
         for (name, value), ref in zip(got.items(), expected):

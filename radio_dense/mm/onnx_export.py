@@ -7,6 +7,7 @@ from torch import nn
 
 from ..deploy.backbone import image_dynamic_shapes
 from ..deploy.onnx_graph import DEFAULT_OPSET, OnnxCheck, export_onnx, validate_onnx
+from ..deploy.pooling import with_exportable_pooling
 
 
 class SegmentorForExport(nn.Module):
@@ -17,10 +18,16 @@ class SegmentorForExport(nn.Module):
     Output ``logits`` ``(B, num_classes, H, W)``: the decode head's logits resized to the input,
     as mmseg's ``encode_decode`` (whole-image inference) computes them. Auxiliary heads are not
     part of inference and are left out.
+
+    ``exportable_pooling`` runs a copy of the segmentor whose adaptive average pooling (UPerNet's
+    pyramid pooling) is computed from the input size inside the graph (see
+    :mod:`radio_dense.deploy.pooling`); ``False`` runs the segmentor as it is.
     """
 
-    def __init__(self, segmentor: nn.Module):
+    def __init__(self, segmentor: nn.Module, exportable_pooling: bool = True):
         super().__init__()
+        if exportable_pooling:
+            segmentor = with_exportable_pooling(segmentor)
         preprocessor = segmentor.data_preprocessor
         if not getattr(preprocessor, '_enable_normalize', True):
             mean, std = torch.zeros(3, 1, 1), torch.ones(3, 1, 1)
@@ -56,7 +63,10 @@ def export_mmseg_onnx(segmentor: nn.Module, path: str, example_size: Tuple[int, 
                       max_side: int = 4096, opset: int = DEFAULT_OPSET,
                       validate_sizes: Optional[Sequence[Tuple[int, int]]] = ((192, 192), (160, 256)),
                       atol: float = 1e-4) -> List[OnnxCheck]:
-    """Export ``segmentor`` with dynamic batch/height/width; validate with onnxruntime at ``validate_sizes``."""
+    """Export ``segmentor`` with dynamic batch/height/width; validate with onnxruntime at ``validate_sizes``.
+
+    The validation compares with the segmentor itself (torch's own adaptive pooling).
+    """
     wrapper = SegmentorForExport(segmentor).eval()
     patch = wrapper.patch_size
     for size in [example_size, *(validate_sizes or ())]:
@@ -69,4 +79,4 @@ def export_mmseg_onnx(segmentor: nn.Module, path: str, example_size: Tuple[int, 
         return []
     inputs = [{'images': torch.rand(1 + i % 2, 3, *size, generator=generator) * 255}
               for i, size in enumerate(validate_sizes)]
-    return validate_onnx(path, wrapper, inputs, atol)
+    return validate_onnx(path, SegmentorForExport(segmentor, exportable_pooling=False).eval(), inputs, atol)
