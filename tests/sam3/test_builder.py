@@ -22,6 +22,18 @@ def test_builds_on_cpu_without_cuda_allocations(tiny_sam3):
     assert sum(t.numel() for t in tiny_sam3.parameters()) < 6_000_000
 
 
+def test_pin_memory_guard_is_scoped(tiny_sam3):
+    """Without CUDA, sam3's box encoder calls pin_memory(): a no-op only while the encoder runs."""
+    original = torch.Tensor.pin_memory
+    predictor = Sam3Predictor(tiny_sam3, resolution=224, confidence_threshold=0.0)
+    predictor.set_image(scene_image(64, 64))
+    assert len(predictor.predict(boxes=[[5, 5, 40, 40]])) == 12
+    assert torch.Tensor.pin_memory is original
+    if not torch.cuda.is_available():
+        with pytest.raises(RuntimeError):
+            torch.zeros(2).pin_memory()  # the guard did not leak
+
+
 def test_vocabulary_is_located(monkeypatch, tmp_path):
     path = locate_bpe_vocab()
     assert os.path.basename(path) == BPE_FILENAME and os.path.getsize(path) > 1_000_000
