@@ -7,6 +7,7 @@ from torch.utils.checkpoint import checkpoint
 
 from .architectures import TrunkSpec, build_blocks, set_drop_path
 from .cpe import PatchGenerator
+from .lean_blocks import can_run_lean, global_block_lean, windowed_block_lean
 from .windows import WindowLayout, global_block_schedule, traceable_window_mask
 
 
@@ -100,6 +101,8 @@ class RadioViT(nn.Module):
         layout = WindowLayout(grid[0], grid[1], self.window_size)
         if _exporting():
             return self._forward_windows_traceable(tokens, layout, capture, last_block)
+        if all(can_run_lean(blk) for blk in self.blocks[:last_block + 1]):
+            return self._forward_windows_lean(tokens, layout, capture, last_block)
         prefix, spatial = tokens[:, :skip], layout.to_windows(tokens[:, skip:], self.pad_value)
         b, c, t = spatial.shape[0], spatial.shape[-1], self.window_size ** 2
         window_mask = layout.window_attn_mask(b, x.device)
@@ -115,6 +118,42 @@ class RadioViT(nn.Module):
                 out = self._run_block(i, torch.cat([prefix, spatial.index_select(1, real_idx)], dim=1))
                 prefix = out[:, :skip]
                 spatial = spatial.index_copy(1, real_idx, out[:, skip:])
+            if i in capture:
+                captured.append((prefix, layout.from_windows(spatial)))
+        return torch.cat([prefix, layout.from_windows(spatial)], dim=1), captured
+
+    def _forward_windows_lean(self, tokens: torch.Tensor, layout: WindowLayout, capture: Collection[int],
+                              last_block: int) -> Tuple[torch.Tensor, List[Tuple[torch.Tensor, torch.Tensor]]]:
+        """ViTDet inference with bounded activation memory; bit-identical to the general path above.
+
+        Windowed blocks run a group of windows at a time and global blocks chunk their per-token
+        work (:mod:`.lean_blocks`); only one copy of the tokens is kept between blocks.
+        """
+        skip = self.num_summary_tokens
+        prefix, spatial = tokens[:, :skip], layout.to_windows(tokens[:, skip:], self.pad_value)
+        del tokens
+        b, c, t = spatial.shape[0], spatial.shape[-1], self.window_size ** 2
+        window_mask = layout.window_attn_mask(b, spatial.device)
+        real_idx = layout.valid_tokens(spatial.device).nonzero().squeeze(1) if layout.is_padded else None
+        captured: List[Tuple[torch.Tensor, torch.Tensor]] = []
+        for i in range(last_block + 1):
+            blk = self.blocks[i]
+            if not self.is_global[i]:
+                spatial = windowed_block_lean(blk, spatial.reshape(b * layout.num_windows, t, c), window_mask)
+                spatial = spatial.reshape(b, -1, c)
+            elif real_idx is None:
+                x = torch.cat([prefix, spatial], dim=1)
+                del spatial
+                out = global_block_lean(blk, x)
+                del x
+                prefix, spatial = out[:, :skip].clone(), out[:, skip:]
+            else:  # padded tokens keep their old values; they are never seen by real tokens
+                x = torch.cat([prefix, spatial.index_select(1, real_idx)], dim=1)
+                out = global_block_lean(blk, x)
+                del x
+                prefix = out[:, :skip].clone()
+                spatial.index_copy_(1, real_idx, out[:, skip:])
+                del out
             if i in capture:
                 captured.append((prefix, layout.from_windows(spatial)))
         return torch.cat([prefix, layout.from_windows(spatial)], dim=1), captured
