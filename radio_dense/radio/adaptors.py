@@ -163,7 +163,7 @@ class Adaptor(nn.Module):
             feat = self.feat_mlp(features.to(dtype), grid_hw=grid_hw)
         else:
             feat = self.feat_mlp(features.to(dtype))
-        feat = feat.float()
+        feat = feat.to(features.dtype).float()  # as upstream: back to the trunk's dtype, then float32
         if feature_fmt == 'NCHW':
             u = getattr(self.feat_mlp, 'upsample_factor', 1)
             feat = feat.reshape(feat.shape[0], grid_hw[0] * u, grid_hw[1] * u, -1).permute(0, 3, 1, 2)

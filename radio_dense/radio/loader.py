@@ -13,7 +13,7 @@ from .cpe import num_registers_for
 from .feature_normalizer import FeatureNormalizer, IntermediateFeatureNormalizer
 from .model import RADIOModel
 from .vit import RadioViT
-from .zoo import DEFAULT_VERSION, RADIO_ZOO, ZooEntry, fetch_zoo_checkpoint, require_vit_release, zoo_entry, zoo_entry_for_file
+from .zoo import DEFAULT_VERSION, RADIO_ZOO, ZooEntry, fetch_zoo_checkpoint, zoo_entry, zoo_entry_for_file
 
 # Trunk tensors upstream's model holds (or its checkpoints carry) but never uses in RADIO's forward:
 # timm's classifier/pooling heads, the register token of the ``*_v2`` trunks and the pre-norm
@@ -168,7 +168,6 @@ def _to_checkpoint_dtype(model: RADIOModel, dtype: torch.dtype) -> None:
 def resolve_source(source: str, progress: bool = True) -> tuple:
     """``(local path, zoo entry or None)`` for a zoo name, local file/folder or HF repo id."""
     if source in RADIO_ZOO:
-        require_vit_release(source)
         return fetch_zoo_checkpoint(source, progress=progress), RADIO_ZOO[source]
     if os.path.exists(source):
         return source, zoo_entry_for_file(source)

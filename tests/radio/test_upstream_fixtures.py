@@ -9,7 +9,7 @@ import torch
 
 from radio_dense.radio import load_radio
 
-from .upstream_fixtures import LAYOUTS, MODEL_CASES, reference, replay, source
+from .upstream_fixtures import LAYOUTS, MODEL_CASES, load_model, reference, replay, source
 
 
 def test_all_fixture_cases_are_present():
@@ -65,3 +65,9 @@ def test_checkpoint_dtype_is_opt_in():
     assert {p.dtype for p in same.parameters()} == {torch.float32}
     with pytest.raises(ValueError, match="'checkpoint'"):
         load_radio(path, dtype='bf16')
+    bf16 = load_model('model_kwargs', 'hf', {'adaptor_names': ['sam'], 'args_dtype': 'bfloat16'})
+    assert {p.dtype for p in bf16.model.parameters()} == {torch.bfloat16}
+    assert {p.dtype for p in bf16.adaptors.parameters()} == {torch.float32}  # upstream keeps adaptors in float32
+    with torch.no_grad():
+        out = bf16(torch.rand(1, 3, 32, 32))
+    assert out['backbone'].features.dtype == torch.bfloat16 and out['sam'].features.dtype == torch.float32

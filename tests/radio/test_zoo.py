@@ -63,3 +63,19 @@ def test_e_radio_is_refused_with_the_supported_list(tmp_path, monkeypatch):
         load_radio('e-radio_v2')
     assert 'e-radio_v2,' not in str(err.value)
     assert not os.path.exists(tmp_path / 'hub'), 'nothing may be downloaded for a release we cannot run'
+
+
+def test_c_radio_v4_h_without_network_names_the_cache_path(tmp_path, monkeypatch):
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path))
+    import torch.hub
+    calls = []
+
+    def no_network(url, dst, progress=True):
+        calls.append(url)
+        raise OSError('Network is unreachable')
+
+    monkeypatch.setattr(torch.hub, 'download_url_to_file', no_network)
+    with pytest.raises(ConnectionError) as err:
+        load_radio('c-radio_v4-h')
+    assert calls == ['https://huggingface.co/nvidia/C-RADIOv4-H/resolve/main/c-radio_v4-h_half.pth.tar?download=true']
+    assert str(tmp_path / 'hub' / 'checkpoints' / 'c-radio_v4-h_half.pth.tar') in str(err.value)

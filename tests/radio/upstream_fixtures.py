@@ -16,7 +16,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / 'fixtures' / 'upstream'
 MODEL_CASES = sorted(p.name for p in FIXTURES.iterdir() if (p / 'model.pth.tar').is_file())
 LAYOUTS = ('hub', 'hf')
 TOL = 1e-4
-BF16_TOL = 5e-2  # bf16 has ~3 significant digits; ops run in the same order as upstream's
+BF16_TOL = 1e-2  # one bf16 step at |x| ~ 2, for kernels that round differently elsewhere (0 here)
 
 
 def source(case: str, layout: str) -> str:
