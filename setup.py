@@ -19,5 +19,6 @@ setup(
         'sam': ['segment-anything==1.0', 'sam3==0.1.4', 'numpy<2.4'],
         'hub': ['huggingface_hub>=0.24'],
         'tools': ['matplotlib', 'opencv-python<5'],
+        'deploy': ['onnx>=1.16', 'onnxruntime>=1.17', 'onnxscript>=0.2'],
     },
 )
