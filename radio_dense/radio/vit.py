@@ -18,6 +18,26 @@ def _exporting() -> bool:
 
 
 
+class _BlockObserver:
+    """Hands each block's ``(prefix, row-major spatial)`` output to ``capture`` and ``on_block``.
+
+    ``spatial`` is given as a function so window-major tokens are only reordered when needed.
+    """
+
+    def __init__(self, capture: Collection[int], on_block: Optional[Callable[[int, torch.Tensor, torch.Tensor], None]]):
+        self.capture, self.on_block = capture, on_block
+        self.captured: List[Tuple[torch.Tensor, torch.Tensor]] = []
+
+    def __call__(self, i: int, prefix: torch.Tensor, spatial: Callable[[], torch.Tensor]) -> None:
+        if i not in self.capture and self.on_block is None:
+            return
+        row_major = spatial()
+        if i in self.capture:
+            self.captured.append((prefix, row_major))
+        if self.on_block is not None:
+            self.on_block(i, prefix, row_major)
+
+
 class RadioViT(nn.Module):
     """ViT with RADIO's token layout: ``num_cls_tokens`` summary tokens, registers, patch tokens.
 
@@ -94,16 +114,7 @@ class RadioViT(nn.Module):
         with row-major spatial tokens. ``on_block(i, prefix, spatial)``, if given, sees every block's
         output the same way as it is computed.
         """
-        captured: List[Tuple[torch.Tensor, torch.Tensor]] = []
-
-        def observe(i: int, prefix: torch.Tensor, spatial) -> None:
-            if i in capture or on_block is not None:
-                spatial = spatial()
-                if i in capture:
-                    captured.append((prefix, spatial))
-                if on_block is not None:
-                    on_block(i, prefix, spatial)
-
+        observe = _BlockObserver(capture, on_block)
         grid = (x.shape[-2] // self.patch_size, x.shape[-1] // self.patch_size)
         tokens = self.patch_generator(x)
         last_block = len(self.blocks) - 1 if last_block is None else last_block
@@ -112,11 +123,11 @@ class RadioViT(nn.Module):
             for i in range(last_block + 1):
                 tokens = self._run_block(i, tokens)
                 observe(i, tokens[:, :skip], lambda: tokens[:, skip:])
-            return tokens, captured
+            return tokens, observe.captured
 
         layout = WindowLayout(grid[0], grid[1], self.window_size)
         if _exporting():
-            return self._forward_windows_traceable(tokens, layout, capture, last_block)
+            return self._forward_windows_traceable(tokens, layout, observe, last_block)
         prefix, spatial = tokens[:, :skip], layout.to_windows(tokens[:, skip:], self.pad_value)
         b, c, t = spatial.shape[0], spatial.shape[-1], self.window_size ** 2
         window_mask = layout.window_attn_mask(b, x.device)
@@ -133,9 +144,9 @@ class RadioViT(nn.Module):
                 prefix = out[:, :skip]
                 spatial = spatial.index_copy(1, real_idx, out[:, skip:])
             observe(i, prefix, lambda: layout.from_windows(spatial))
-        return torch.cat([prefix, layout.from_windows(spatial)], dim=1), captured
+        return torch.cat([prefix, layout.from_windows(spatial)], dim=1), observe.captured
 
-    def _forward_windows_traceable(self, tokens: torch.Tensor, layout: WindowLayout, capture: Collection[int],
+    def _forward_windows_traceable(self, tokens: torch.Tensor, layout: WindowLayout, observe: '_BlockObserver',
                                    last_block: int) -> Tuple[torch.Tensor, List[Tuple[torch.Tensor, torch.Tensor]]]:
         """ViTDet forward for graph export: the same function, with no branch on the grid size.
 
@@ -148,7 +159,6 @@ class RadioViT(nn.Module):
         prefix, spatial = tokens[:, :skip], layout.to_windows(tokens[:, skip:], self.pad_value, always_pad=True)
         b, c, t = spatial.shape[0], spatial.shape[-1], self.window_size ** 2
         window_mask = traceable_window_mask(layout, b, tokens.device)
-        captured: List[Tuple[torch.Tensor, torch.Tensor]] = []
         for i in range(last_block + 1):
             if self.is_global[i]:
                 out = self._run_block(i, torch.cat([prefix, layout.from_windows(spatial)], dim=1))
@@ -156,9 +166,8 @@ class RadioViT(nn.Module):
                 spatial = layout.to_windows(out[:, skip:], self.pad_value, always_pad=True)
             else:
                 spatial = self._run_block(i, spatial.reshape(-1, t, c), window_mask).reshape(b, -1, c)
-            if i in capture:
-                captured.append((prefix, layout.from_windows(spatial)))
-        return torch.cat([prefix, layout.from_windows(spatial)], dim=1), captured
+            observe(i, prefix, lambda: layout.from_windows(spatial))
+        return torch.cat([prefix, layout.from_windows(spatial)], dim=1), observe.captured
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
         """All tokens after the last block and the final norm (Identity unless the model has one)."""
