@@ -15,6 +15,7 @@ from .model import RADIOModel
 from .vit import RadioViT
 from .zoo import RADIO_ZOO, ZooEntry, fetch_zoo_checkpoint, zoo_entry, zoo_entry_for_file
 
+_FILE_SUFFIXES = ('.pth', '.tar', '.pt', '.bin', '.safetensors', '.ckpt')
 # Trunk tensors that upstream drops on purpose (classifier head, unused final norm).
 _IGNORED_TRUNK_PREFIXES = ('head.', 'fc_norm.', 'head_drop.')
 
@@ -51,7 +52,13 @@ def _build_trunk(ckpt: RadioCheckpoint, drop_path_rate: float = 0.0) -> RadioViT
         patch_bias='patch_generator.embedder.bias' in ckpt.trunk,
         normalize_patches='patch_generator.patch_normalizer.weight' in ckpt.trunk,
         drop_path_rate=drop_path_rate)
-    result = trunk.load_state_dict(_trunk_state(ckpt, not isinstance(trunk.norm, torch.nn.Identity)), strict=False)
+    try:
+        result = trunk.load_state_dict(_trunk_state(ckpt, not isinstance(trunk.norm, torch.nn.Identity)),
+                                       strict=False)
+    except RuntimeError as err:  # size mismatches: say which file and what it claims to be
+        raise RadioCheckpointError(
+            f'{ckpt.source}: its weights do not fit the {args["model"]} trunk its args describe '
+            f'(edited or mixed-up file?): {" ".join(str(err).split())}') from err
     if result.missing_keys or result.unexpected_keys:
         raise RadioCheckpointError(
             f'{ckpt.source} does not match a {args["model"]} RADIO trunk: missing keys '
@@ -124,10 +131,15 @@ def resolve_source(source: str, progress: bool = True) -> tuple:
         return fetch_zoo_checkpoint(source, progress=progress), RADIO_ZOO[source]
     if os.path.exists(source):
         return source, zoo_entry_for_file(source)
-    if source.count('/') == 1 and not source.startswith(('.', '/')) and not source.endswith(('.pth', '.tar', '.pt')):
+    looks_like_path = source.startswith(('.', '/', '~')) or source.endswith(_FILE_SUFFIXES) or source.count('/') > 1 \
+        or os.sep != '/' and os.sep in source
+    if looks_like_path:
+        raise FileNotFoundError(f'No RADIO checkpoint at {source}: no such file or folder '
+                                f'(working directory: {os.getcwd()})')
+    if source.count('/') == 1:
         return download_hf_snapshot(source), None
-    zoo_entry(source)  # raises with the list of known versions when it looks like a name
-    raise FileNotFoundError(source)
+    zoo_entry(source)  # raises KeyError with the known versions
+    raise AssertionError('unreachable')
 
 
 def load_radio(source: str, adaptor_names: Optional[Union[str, Sequence[str]]] = None,
