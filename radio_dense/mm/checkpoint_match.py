@@ -8,7 +8,7 @@ from typing import Dict, List
 import torch
 from torch import nn
 
-from .checkpoint_compat import mmengine_checkpoint_globals
+from .checkpoint_compat import allow_mmengine_checkpoints
 
 _WRAPPER_PREFIXES = ('module.',)
 
@@ -18,8 +18,8 @@ class CheckpointMismatchError(ValueError):
 
 
 def _checkpoint_state(path: str) -> Dict[str, torch.Tensor]:
-    with torch.serialization.safe_globals(mmengine_checkpoint_globals()):
-        content = torch.load(path, map_location='cpu', weights_only=True, mmap=True)
+    allow_mmengine_checkpoints()  # global allow-list (a safe_globals() block would remove them on exit)
+    content = torch.load(path, map_location='cpu', weights_only=True, mmap=True)
     state = content.get('state_dict', content) if isinstance(content, dict) else {}
     out = {}
     for key, value in state.items():

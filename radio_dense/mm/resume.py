@@ -13,7 +13,7 @@ import torch
 from mmengine.logging import print_log
 
 from ..radio.file_kind import describe_file, is_truncated_torch_file
-from .checkpoint_compat import mmengine_checkpoint_globals
+from .checkpoint_compat import allow_mmengine_checkpoints
 
 _STEP = re.compile(r'(?:iter|epoch)_(\d+)\.pth$')
 
@@ -23,8 +23,8 @@ class ResumeError(ValueError):
 
 
 def _read_head(path: str):
-    with torch.serialization.safe_globals(mmengine_checkpoint_globals()):
-        return torch.load(path, map_location='cpu', weights_only=True, mmap=True)
+    allow_mmengine_checkpoints()  # global allow-list (a safe_globals() block would remove them on exit)
+    return torch.load(path, map_location='cpu', weights_only=True, mmap=True)
 
 
 def check_training_checkpoint(path: str) -> None:
