@@ -10,7 +10,8 @@ from .adaptors import Adaptor, RadioOutput  # noqa: E402
 from .checkpoint import RadioCheckpoint, RadioCheckpointError, read_checkpoint  # noqa: E402
 from .loader import build_radio, create_radio, load_radio  # noqa: E402
 from .model import RADIOModel, Resolution  # noqa: E402
-from .zoo import RADIO_ZOO, ZooEntry  # noqa: E402
+from .zoo import DEFAULT_VERSION, RADIO_ZOO, UnsupportedReleaseError, ZooEntry  # noqa: E402
 
 __all__ = ['Adaptor', 'RadioOutput', 'RadioCheckpoint', 'RadioCheckpointError', 'read_checkpoint',
-           'build_radio', 'create_radio', 'load_radio', 'RADIOModel', 'Resolution', 'RADIO_ZOO', 'ZooEntry']
+           'build_radio', 'create_radio', 'load_radio', 'RADIOModel', 'Resolution', 'RADIO_ZOO', 'ZooEntry',
+           'DEFAULT_VERSION', 'UnsupportedReleaseError']

@@ -6,13 +6,16 @@ Routes:
     ``POST /api/image``       body: the raw image file -> ``{image_id, width, height}``
     ``POST /api/embed``       ``{image_id, resolution, pad}`` -> embedding time (cached per image)
     ``POST /api/predict``     ``{image_id, resolution, pad, points: [[x, y, label]], box, multimask}``
-                              -> ``{mask_png, overlay_png (base64), score, area, embed_ms, decode_ms}``
+                              (+ ``text`` for SAM3 models: the concept)
+                              -> ``{mask_png, overlay_png (base64), score, area, embed_ms, decode_ms,
+                              instances (SAM3: how many; else null)}``
     ``GET /api/stats``        how many embeddings were computed, images and bytes stored (for tests)
 
 Every request must name this server in ``Host`` (DNS rebinding), POSTs must not come from another
 origin and must send ``application/json`` (uploads: ``application/octet-stream`` or ``image/*``),
 bodies need a valid ``Content-Length`` and are read with a time limit (see ``app_guard``).
 """
+import argparse
 import base64
 import contextlib
 import json
@@ -157,9 +160,11 @@ class SamAppHandler(BaseHTTPRequestHandler):
             return state.embed(*self._view(self._json_body()))
         if self.path == '/api/predict':
             payload = self._json_body()
+            concept = {'text': payload.get('text')} if state.config().get('concept_prompts') else {}
             result = state.predict(*self._view(payload), points=payload.get('points'),
-                                   box=payload.get('box'), multimask=payload.get('multimask'))
-            return {'mask_png': base64.b64encode(mask_png_bytes(result.mask)).decode(),
+                                   box=payload.get('box'), multimask=payload.get('multimask'), **concept)
+            return {'instances': getattr(result, 'instances', None),
+                    'mask_png': base64.b64encode(mask_png_bytes(result.mask)).decode(),
                     'overlay_png': base64.b64encode(rgba_mask_png_bytes(result.mask)).decode(),
                     'score': round(result.score, 4), 'area': int(result.mask.sum()),
                     'embed_ms': round(result.embed_ms, 1), 'decode_ms': round(result.decode_ms, 1),
@@ -217,3 +222,38 @@ class SamAppServer(ThreadingHTTPServer):
         thread = threading.Thread(target=self.serve_forever, name='sam-app', daemon=True)
         thread.start()
         return thread
+
+    def serve_until_interrupted(self, description: str) -> None:
+        """Print where the app is, serve until Ctrl+C, close (what the app tools run)."""
+        host = self.server_address[0]
+        if host not in ('127.0.0.1', 'localhost', '::1'):
+            print(f'WARNING: listening on {host}: anyone who can reach it can use the app (no authentication).')
+        print(f'Model: {description}')
+        print(f'Open {self.url}  (Ctrl+C to stop)', flush=True)
+        try:
+            self.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.server_close()
+
+
+def add_app_args(parser: argparse.ArgumentParser, resolutions) -> None:
+    """The app tools' server options: address, resolutions, upload and memory limits, ``--verbose``."""
+    parser.add_argument('--host', default='127.0.0.1', help='address to bind (default: this machine only)')
+    parser.add_argument('--port', type=int, default=8765)
+    parser.add_argument('--allowed-host', action='append', default=[],
+                        help='another Host name the page may be opened as (e.g. a LAN name); repeatable')
+    parser.add_argument('--resolutions', type=int, nargs='+', default=list(resolutions),
+                        help='input sides offered on the page (multiples of 16)')
+    parser.add_argument('--max-upload-mb', type=float, default=20.0, help='largest accepted file')
+    parser.add_argument('--max-megapixels', type=float, default=24.0,
+                        help='largest accepted image (stored downscaled to the largest resolution)')
+    parser.add_argument('--max-cache-mb', type=float, default=1024.0, help='memory for stored images and embeddings')
+    parser.add_argument('--verbose', action='store_true', help='log every request')
+
+
+def app_limits(args: argparse.Namespace) -> dict:
+    """Limit keyword arguments of the app state, from :func:`add_app_args` options."""
+    return dict(max_bytes=int(args.max_upload_mb * 2 ** 20), max_pixels=int(args.max_megapixels * 1e6),
+                max_cache_mb=args.max_cache_mb)

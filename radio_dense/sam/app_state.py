@@ -84,7 +84,8 @@ class SamAppState:
                  protect_s: float = 60.0, wait_s: float = 120.0):
         self.model = model
         self.description = description
-        self.resolutions = tuple(sorted(set(int(r) for r in resolutions) | {model.resolution}))
+        self.default_resolution, self.default_pad = int(model.resolution), bool(model.pad_to_square)
+        self.resolutions = tuple(sorted(set(int(r) for r in resolutions) | {self.default_resolution}))
         self.max_bytes = max_bytes
         self.max_pixels = max_pixels
         self.max_embeddings = max_embeddings
@@ -94,6 +95,7 @@ class SamAppState:
         self.embed_count = 0
         self._decode_slots = threading.BoundedSemaphore(decode_slots)
         self._model_lock = threading.Lock()
+        self._lock = self._model_lock  # subclasses run their model under it
         self._pred_lock = threading.Lock()
 
     # The cache limits are attributes tests and tools may tune after construction.
@@ -113,15 +115,19 @@ class SamAppState:
     def protect_s(self, value: float) -> None:
         self.images.protect_s = value
 
+    #: Store uploads downscaled to :attr:`max_side` (masks still come back at the original size);
+    #: ``False`` for predictors that can only embed the original pixels.
+    downscale_uploads = True
+
     @property
     def max_side(self) -> int:
         """Long side of stored images: the largest resolution offered (the model never uses more)."""
-        return max(self.resolutions)
+        return max(self.resolutions) if self.downscale_uploads else 1 << 30
 
     def config(self) -> Dict:
         """What the page needs to know."""
-        return {'resolutions': list(self.resolutions), 'default_resolution': self.model.resolution,
-                'pad_to_square': self.model.pad_to_square, 'max_bytes': self.max_bytes,
+        return {'resolutions': list(self.resolutions), 'default_resolution': self.default_resolution,
+                'pad_to_square': self.default_pad, 'max_bytes': self.max_bytes,
                 'max_pixels': self.max_pixels, 'model': self.description}
 
     def stats(self) -> Dict:
@@ -146,32 +152,40 @@ class SamAppState:
             for key in [k for k in self.predictors if k[0] == image_id]:
                 del self.predictors[key]
 
-    def _embed(self, image: StoredImage, resolution: int, pad: bool) -> RadioSamPredictor:
-        predictor = RadioSamPredictor(self.model, resolution, pad)
-        geometry = self.model.geometry(image.original_size, resolution, pad)
+    def _new_predictor(self, resolution: int, pad: bool) -> RadioSamPredictor:
+        """A predictor for one cached embedding (subclasses serve other models)."""
+        return RadioSamPredictor(self.model, resolution, pad)
+
+    def _set_image(self, predictor, image: StoredImage) -> None:
+        """Embed a stored image; RadioSam predictors get it resized from the stored copy, original size kept."""
+        if not isinstance(predictor, RadioSamPredictor):
+            predictor.set_image(image.pixels)
+            return
+        geometry = self.model.geometry(image.original_size, predictor.resolution, predictor.pad_to_square)
         height, width = geometry.input_size
         resized = np.array(Image.fromarray(image.pixels).resize((width, height)))  # as SAM's transform
         tensor = torch.as_tensor(resized, device=predictor.device).permute(2, 0, 1).contiguous()[None]
         predictor.set_torch_image(tensor, image.original_size)
-        return predictor
 
-    def _predictor(self, image_id: str, image: Optional[StoredImage], resolution: int, pad: bool
-                   ) -> Tuple[RadioSamPredictor, float, bool]:
-        """Called with the image pinned and the model lock held."""
-        if image is None:
-            raise AppError('Unknown image (the server forgets old uploads); upload it again.', 404)
-        if resolution not in self.resolutions:
-            raise AppError(f'resolution must be one of {list(self.resolutions)}, got {resolution}')
-        key = (image_id, resolution, pad)
-        with self._pred_lock:
-            if key in self.predictors:
-                self.predictors.move_to_end(key)
-                return self.predictors[key], 0.0, True
-        start = time.perf_counter()
-        predictor = self._embed(image, resolution, pad)
-        embed_ms = (time.perf_counter() - start) * 1000
+    def _predictor(self, image_id: str, resolution: int, pad: bool) -> Tuple[RadioSamPredictor, float, bool]:
+        """The (cached) predictor of an image; call it holding ``self._lock`` (the model's turn)."""
+        with self.images.use(image_id) as image:
+            if image is None:
+                raise AppError('Unknown image (the server forgets old uploads); upload it again.', 404)
+            if resolution not in self.resolutions:
+                raise AppError(f'resolution must be one of {list(self.resolutions)}, got {resolution}')
+            key = (image_id, resolution, pad)
+            with self._pred_lock:
+                if key in self.predictors:
+                    self.predictors.move_to_end(key)
+                    return self.predictors[key], 0.0, True
+            start = time.perf_counter()
+            predictor = self._new_predictor(resolution, pad)
+            self._set_image(predictor, image)
+            embed_ms = (time.perf_counter() - start) * 1000
         self.embed_count += 1
-        nbytes = predictor.features.numel() * predictor.features.element_size()
+        features = getattr(predictor, 'features', None)
+        nbytes = features.numel() * features.element_size() if isinstance(features, torch.Tensor) else 0
         with self._pred_lock:
             self.predictors[key] = predictor
             while len(self.predictors) > self.max_embeddings:
@@ -184,8 +198,8 @@ class SamAppState:
 
     def embed(self, image_id: str, resolution: int, pad: bool) -> Dict:
         """Compute (or find) the embedding; returns timing and grid size."""
-        with self.images.use(image_id) as image, self._model_turn():
-            predictor, embed_ms, cached = self._predictor(image_id, image, int(resolution), bool(pad))
+        with self.images.use(image_id), self._model_turn():
+            predictor, embed_ms, cached = self._predictor(image_id, int(resolution), bool(pad))
             return {'embed_ms': round(embed_ms, 1), 'cached': cached,
                     'grid': list(predictor.features.shape[-2:]), 'canvas': list(predictor.geometry.canvas_size)}
 
@@ -210,8 +224,8 @@ class SamAppState:
             raise AppError(f'multimask must be true, false or null, got {multimask!r}'[:300])
         if multimask is None:
             multimask = len(parsed) == 1 and box is None
-        with self.images.use(image_id) as image, self._model_turn():
-            predictor, embed_ms, cached = self._predictor(image_id, image, int(resolution), bool(pad))
+        with self.images.use(image_id), self._model_turn():
+            predictor, embed_ms, cached = self._predictor(image_id, int(resolution), bool(pad))
             start = time.perf_counter()
             try:
                 masks, scores, _ = predictor.predict(coords, labels, box_array, multimask_output=multimask)
