@@ -57,18 +57,16 @@ def as_block_index(value, what: str = 'indices') -> int:
 
 
 def window_size_in_patches(window_size) -> int:
-    """A ViTDet window size as a positive int; refuses 2.5, True and non-numbers instead of rounding."""
+    """A ViTDet window size as a positive int; refuses 2.5, '4', True and others instead of rounding."""
     if isinstance(window_size, bool):
         raise TypeError(f'vitdet_window_size must be a positive integer number of patches, got {window_size!r}')
     try:
         size = operator.index(window_size)
     except TypeError:
-        if isinstance(window_size, float) and window_size.is_integer():
-            size = int(window_size)
-        else:
-            raise ValueError(f'vitdet_window_size must be a whole number of patches, got {window_size!r}; '
-                             f'use e.g. {max(int(window_size), 1) if isinstance(window_size, float) else 16}') \
-                from None
+        if not (isinstance(window_size, float) and window_size.is_integer()):
+            raise ValueError(f'vitdet_window_size must be a whole number of patches (e.g. 8, 14 or 16), got '
+                             f'{window_size!r}') from None
+        size = int(window_size)
     if size < 1:
         raise ValueError(f'vitdet_window_size must be a positive number of patches, got {window_size!r}')
     return size
