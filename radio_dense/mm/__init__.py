@@ -1,6 +1,7 @@
 """OpenMMLab glue for RADIO: registered on import (mmengine, mmseg and mmdet registries)."""
 from .checkpoint_compat import allow_mmengine_checkpoints
 from .backbone import RADIOBackbone
+from .adapter import RADIOAdapter
 from .necks import SimpleFPN
 from .norm import LayerNorm2d
 from .optim import RADIOLayerDecayOptimizerConstructor
@@ -12,5 +13,5 @@ try:  # mmseg-only parts
 except ImportError:
     pass
 
-__all__ = ['RADIOBackbone', 'SimpleFPN', 'LayerNorm2d', 'RADIOLayerDecayOptimizerConstructor',
+__all__ = ['RADIOBackbone', 'RADIOAdapter', 'SimpleFPN', 'LayerNorm2d', 'RADIOLayerDecayOptimizerConstructor',
            'allow_mmengine_checkpoints']

@@ -80,12 +80,24 @@ class RadioViT(nn.Module):
         with row-major spatial tokens.
         """
         grid = (x.shape[-2] // self.patch_size, x.shape[-1] // self.patch_size)
-        tokens = self.patch_generator(x)
-        last_block = len(self.blocks) - 1 if last_block is None else last_block
+        return self.run_blocks(self.patch_generator(x), grid, 0, last_block, capture)
+
+    def run_blocks(self, tokens: torch.Tensor, grid: Tuple[int, int], start: int = 0, end: Optional[int] = None,
+                   capture: Collection[int] = ()) -> Tuple[torch.Tensor, List[Tuple[torch.Tensor, torch.Tensor]]]:
+        """Run blocks ``start..end`` (inclusive; default: to the last) on tokens.
+
+        ``tokens``: ``(B, num_summary_tokens + h*w, C)`` with row-major spatial tokens of the
+        ``grid = (h, w)`` patch grid, as the patch generator or a previous call returns them.
+        Lets callers act on the tokens between blocks (e.g. ViT-Adapter's injector). Returns
+        what :meth:`forward_tokens` returns, for the blocks run.
+        """
+        end = len(self.blocks) - 1 if end is None else end
+        if not 0 <= start <= end < len(self.blocks):
+            raise ValueError(f'blocks {start}..{end} out of range for a {len(self.blocks)}-block trunk')
         skip = self.num_summary_tokens
         captured: List[Tuple[torch.Tensor, torch.Tensor]] = []
         if self.window_size is None:
-            for i in range(last_block + 1):
+            for i in range(start, end + 1):
                 tokens = self._run_block(i, tokens)
                 if i in capture:
                     captured.append((tokens[:, :skip], tokens[:, skip:]))
@@ -94,9 +106,9 @@ class RadioViT(nn.Module):
         layout = WindowLayout(grid[0], grid[1], self.window_size)
         prefix, spatial = tokens[:, :skip], layout.to_windows(tokens[:, skip:], self.pad_value)
         b, c, t = spatial.shape[0], spatial.shape[-1], self.window_size ** 2
-        window_mask = layout.window_attn_mask(b, x.device)
-        real_idx = layout.valid_tokens(x.device).nonzero().squeeze(1) if layout.is_padded else None
-        for i in range(last_block + 1):
+        window_mask = layout.window_attn_mask(b, tokens.device)
+        real_idx = layout.valid_tokens(tokens.device).nonzero().squeeze(1) if layout.is_padded else None
+        for i in range(start, end + 1):
             if not self.is_global[i]:
                 out = self._run_block(i, spatial.reshape(b * layout.num_windows, t, c), window_mask)
                 spatial = out.reshape(b, -1, c)
