@@ -20,8 +20,8 @@ model = dict(
         num_things_classes=num_things_classes, num_stuff_classes=num_stuff_classes,
         pixel_decoder=dict(encoder=dict(num_layers=2, layer_cfg=dict(
             self_attn_cfg=dict(embed_dims=64, num_heads=4), ffn_cfg=dict(embed_dims=64, feedforward_channels=256))),
-            positional_encoding_cfg=dict(num_feats=32)),
-        positional_encoding_cfg=dict(num_feats=32),
+            positional_encoding=dict(num_feats=32)),
+        positional_encoding=dict(num_feats=32),
         transformer_decoder=dict(num_layers=3, layer_cfg=dict(
             self_attn_cfg=dict(embed_dims=64, num_heads=4), cross_attn_cfg=dict(embed_dims=64, num_heads=4),
             ffn_cfg=dict(embed_dims=64, feedforward_channels=256))),

@@ -5,6 +5,7 @@ through ``_forward`` (backbone, neck, decode head); detectors through ``_forward
 dummy data sample (two-stage detectors include the RPN and RoI heads; mmcv's compiled ops such as
 RoIAlign are not counted: they are not matrix multiplications).
 """
+import inspect
 from typing import Tuple
 
 import torch
@@ -31,10 +32,16 @@ def _data_sample(scope: str, shape: Tuple[int, int]):
     return SegDataSample(metainfo=meta)
 
 
-def build_mm_model(config_path: str) -> Tuple[torch.nn.Module, str]:
-    """``(model in eval mode, scope)`` for an mmseg/mmdet config."""
+def build_mm_model(config_path: str, random_init: bool = False) -> Tuple[torch.nn.Module, str]:
+    """``(model in eval mode, scope)`` for an mmseg/mmdet config.
+
+    ``random_init``: build the backbone's ``arch`` with random weights instead of loading its
+    ``checkpoint`` (same parameters and FLOPs, no download).
+    """
     Config, init_default_scope = _require_mm()
     cfg = Config.fromfile(config_path)
+    if random_init and 'checkpoint' in cfg.model.get('backbone', {}):
+        cfg.model.backbone.checkpoint = None
     try:
         import radio_dense.mm  # noqa: F401  registers RADIOBackbone and friends when present
     except ImportError:
@@ -50,9 +57,17 @@ def build_mm_model(config_path: str) -> Tuple[torch.nn.Module, str]:
     return MODELS.build(cfg.model).eval(), scope
 
 
-def count_mm_flops(config_path: str, height: int, width: int) -> Tuple[int, FlopCount]:
+def count_mm_flops(config_path: str, height: int, width: int, random_init: bool = False) -> Tuple[int, FlopCount]:
     """``(parameters, FLOPs)`` of the config's model on one ``height x width`` image."""
-    model, scope = build_mm_model(config_path)
+    model, scope = build_mm_model(config_path, random_init)
     sample = _data_sample(scope, (height, width))
-    flops = count_flops(model, (1, 3, height, width), forward=lambda m, x: m._forward(x, [sample]))
+    flops = count_flops(model, (1, 3, height, width), forward=lambda m, x: _forward(m, x, sample))
     return count_parameters(model), flops
+
+
+def _forward(model: torch.nn.Module, x: torch.Tensor, sample):
+    """``model._forward``, except for mmseg heads whose ``forward`` needs the data samples (Mask2Former)."""
+    head = getattr(model, 'decode_head', None)
+    if head is not None and 'batch_data_samples' in inspect.signature(head.forward).parameters:
+        return head.forward(model.extract_feat(x), [sample])
+    return model._forward(x, [sample])

@@ -2,7 +2,7 @@
 """Do the ViT-Adapter + Mask2Former demos learn? Train and evaluate them on the synthetic shapes set.
 
 * semantic: the Mask2Former demo against the UPerNet demo at equal iterations (same data, crops,
-  batch, optimizer and schedule), validation mIoU;
+  batch, optimizer and schedule: both are given the same warm-up + poly schedule), validation mIoU;
 * panoptic: the panoptic Mask2Former demo, validation PQ, with the CPU minutes it took.
 
 Each run is ``tools/train.py CONFIG`` in a subprocess (the project's real training path); the
@@ -85,8 +85,10 @@ def last_metrics(work_dir: str) -> dict:
 def train(config: str, work_dir: str, data: str, iters: int = None) -> dict:
     """Run tools/train.py on ``config``; returns wall/CPU minutes, iterations and final metrics."""
     opts = _data_options(config, data)
-    if iters is not None:
-        opts.append(f'train_cfg.max_iters={iters}')
+    if iters is not None:  # same schedule shape for every run: 10 % linear warm-up, then poly to 0 at `iters`
+        warmup = max(iters // 10, 1)
+        opts += [f'train_cfg.max_iters={iters}', f'param_scheduler.0.end={warmup}', f'param_scheduler.1.begin={warmup}',
+                 f'param_scheduler.1.end={iters}']
     cmd = [sys.executable, os.path.join(REPO, 'tools', 'train.py'), config, '--work-dir', work_dir,
            '--cfg-options', *opts]
     print('$', ' '.join(cmd), flush=True)
