@@ -10,7 +10,8 @@ crop_size = (192, 192)
 num_classes = 7
 model = dict(
     data_preprocessor=dict(size=crop_size),
-    backbone=dict(arch='radio-tiny', deform_num_heads=6, drop_path_rate=0.0, norm_cfg=dict(type='BN', requires_grad=True)),
+    backbone=dict(arch='radio-tiny', deform_num_heads=6, drop_path_rate=0.0,
+                  norm_cfg=dict(type='BN', requires_grad=True)),
     decode_head=dict(
         in_channels=[192, 192, 192, 192], feat_channels=64, out_channels=64, num_classes=num_classes, num_queries=16,
         pixel_decoder=dict(encoder=dict(num_layers=2, layer_cfg=dict(

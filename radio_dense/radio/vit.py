@@ -111,7 +111,7 @@ class RadioViT(nn.Module):
 
         layout = WindowLayout(grid[0], grid[1], self.window_size)
         if _exporting():
-            return self._forward_windows_traceable(tokens, layout, capture, last_block)
+            return self._forward_windows_traceable(tokens, layout, capture, start, end)
         prefix, spatial = tokens[:, :skip], layout.to_windows(tokens[:, skip:], self.pad_value)
         b, c, t = spatial.shape[0], spatial.shape[-1], self.window_size ** 2
         window_mask = layout.window_attn_mask(b, tokens.device)
@@ -132,7 +132,8 @@ class RadioViT(nn.Module):
         return torch.cat([prefix, layout.from_windows(spatial)], dim=1), captured
 
     def _forward_windows_traceable(self, tokens: torch.Tensor, layout: WindowLayout, capture: Collection[int],
-                                   last_block: int) -> Tuple[torch.Tensor, List[Tuple[torch.Tensor, torch.Tensor]]]:
+                                   start: int, end: int
+                                   ) -> Tuple[torch.Tensor, List[Tuple[torch.Tensor, torch.Tensor]]]:
         """ViTDet forward for graph export: the same function, with no branch on the grid size.
 
         Every grid is padded (possibly by nothing) and masked, and global blocks see the real
@@ -145,7 +146,7 @@ class RadioViT(nn.Module):
         b, c, t = spatial.shape[0], spatial.shape[-1], self.window_size ** 2
         window_mask = traceable_window_mask(layout, b, tokens.device)
         captured: List[Tuple[torch.Tensor, torch.Tensor]] = []
-        for i in range(last_block + 1):
+        for i in range(start, end + 1):
             if self.is_global[i]:
                 out = self._run_block(i, torch.cat([prefix, layout.from_windows(spatial)], dim=1))
                 prefix = out[:, :skip]

@@ -66,3 +66,16 @@ def test_config_counts_whole_model():
     backbone = count_flops(create_radio('radio-tiny'), (1, 3, 64, 64))
     assert params > count_parameters(create_radio('radio-tiny').model)
     assert flops.total > backbone.total  # neck + head on top of the backbone
+
+
+@pytest.mark.parametrize('name', ['radio-tiny_adapter-mask2former_1xb4-300_synthetic-192x192.py',
+                                  'radio-tiny_adapter-mask2former_1xb4-1000_synthetic-panoptic-160x160.py'])
+def test_config_counts_mask2former_models(name):
+    """mmseg's Mask2FormerHead needs the data samples in forward; mmdet's Mask2Former is a detector."""
+    pytest.importorskip('mmdet')
+    from tests.analysis.conftest import REPO_ROOT
+    from radio_dense.analysis.mm_flops import count_mm_flops
+    params, flops = count_mm_flops(str(REPO_ROOT / 'configs' / 'demo' / name), 64, 96)
+    backbone = count_flops(create_radio('radio-tiny'), (1, 3, 64, 96))
+    assert params > 1.3 * count_parameters(create_radio("radio-tiny").model)  # adapter + pixel decoder + decoder
+    assert flops.total > 1.2 * backbone.total

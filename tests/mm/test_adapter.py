@@ -100,7 +100,8 @@ def test_frozen_stages(image):
     adapter = _adapter(frozen_stages=2).train()
     sum(o.mean() for o in adapter(image)).backward()
     trunk = adapter.radio.model
-    assert all(p.grad is None for m in (trunk.patch_generator, trunk.blocks[0], trunk.blocks[1]) for p in m.parameters())
+    frozen = (trunk.patch_generator, trunk.blocks[0], trunk.blocks[1])
+    assert all(p.grad is None for m in frozen for p in m.parameters())
     assert not trunk.blocks[1].training and trunk.blocks[2].training
     assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in trunk.blocks[2].parameters())
 

@@ -44,6 +44,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--panoptic-iters', type=int, default=None, help='iterations of the panoptic run (default: config)')
     p.add_argument('--only', choices=['semantic', 'panoptic'], default=None, help='run one part only')
     p.add_argument('--baseline', default=None, help='UPerNet demo config (default: the one in configs/demo)')
+    p.add_argument('--no-baseline', action='store_true', help='semantic: train only the Mask2Former demo')
     return p.parse_args(argv)
 
 
@@ -108,7 +109,10 @@ def main(argv=None) -> int:
     ensure_data(args.data)
     rows = []
     if args.only in (None, 'semantic'):
-        for name, config in (('UPerNet', args.baseline or _baseline_config()), ('ViT-Adapter + Mask2Former', SEMANTIC)):
+        runs = [('ViT-Adapter + Mask2Former', SEMANTIC)]
+        if not args.no_baseline:
+            runs.insert(0, ('UPerNet', args.baseline or _baseline_config()))
+        for name, config in runs:
             r = train(config, os.path.join(args.work_dir, 'semantic_' + name.split()[0].lower()), args.data, args.iters)
             rows.append((f'semantic: {name}', r, args.iters, f"mIoU {r['metrics'].get('mIoU', float('nan')):.2f}"))
     if args.only in (None, 'panoptic'):
