@@ -6,7 +6,8 @@ from .adaptors import Adaptor, RadioOutput
 from .checkpoint import RadioCheckpoint, RadioCheckpointError, read_checkpoint
 from .loader import build_radio, create_radio, load_radio
 from .model import RADIOModel, Resolution
-from .zoo import RADIO_ZOO, ZooEntry
+from .zoo import DEFAULT_VERSION, RADIO_ZOO, UnsupportedReleaseError, ZooEntry
 
 __all__ = ['Adaptor', 'RadioOutput', 'RadioCheckpoint', 'RadioCheckpointError', 'read_checkpoint',
-           'build_radio', 'create_radio', 'load_radio', 'RADIOModel', 'Resolution', 'RADIO_ZOO', 'ZooEntry']
+           'build_radio', 'create_radio', 'load_radio', 'RADIOModel', 'Resolution', 'RADIO_ZOO', 'ZooEntry',
+           'DEFAULT_VERSION', 'UnsupportedReleaseError']
