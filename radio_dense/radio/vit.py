@@ -161,7 +161,8 @@ class RadioViT(nn.Module):
         return torch.cat([prefix, layout.from_windows(spatial)], dim=1), observe.captured
 
     def _forward_windows_traceable(self, tokens: torch.Tensor, layout: WindowLayout, observe: '_BlockObserver',
-                                   start: int, end: int) -> Tuple[torch.Tensor, List[Tuple[torch.Tensor, torch.Tensor]]]:
+                                   start: int, end: int
+                                   ) -> Tuple[torch.Tensor, List[Tuple[torch.Tensor, torch.Tensor]]]:
         """ViTDet forward for graph export: the same function, with no branch on the grid size.
 
         Every grid is padded (possibly by nothing) and masked, and global blocks see the real
