@@ -51,11 +51,16 @@ class RadioViT(nn.Module):
 
     def __init__(self, vit: VisionTransformer, max_input_size: int, num_cls_tokens: int, num_registers: int,
                  final_norm: bool = False, patch_bias: bool = False, normalize_patches: bool = False,
-                 drop_path_rate: float = 0.0, arch: Optional[str] = None):
-        """Take ``vit``'s blocks (and its final norm if ``final_norm``), as built by :func:`build_vit`."""
+                 drop_path_rate: float = 0.0, arch: Optional[str] = None, model_kwargs: Optional[dict] = None):
+        """Take ``vit``'s blocks (and its final norm if ``final_norm``), as built by :func:`build_vit`.
+
+        ``arch`` / ``model_kwargs``: the name and arguments ``vit`` was built from (what a checkpoint's
+        ``args.model`` / ``args.model_kwargs`` must say to rebuild it).
+        """
         super().__init__()
         self.spec = trunk_spec(vit)
         self.arch = arch
+        self.model_kwargs = dict(model_kwargs or {})
         self.patch_size = self.spec.patch_size
         self.embed_dim = self.spec.embed_dim
         self.patch_generator = PatchGenerator(self.patch_size, self.embed_dim, max_input_size, num_cls_tokens,
