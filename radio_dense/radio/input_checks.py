@@ -32,7 +32,9 @@ def prepare_images(x: torch.Tensor, dtype: Optional[torch.dtype] = None) -> torc
 
 
 def check_finite(x: torch.Tensor, what: str) -> None:
-    """``ValueError`` naming ``what`` when ``x`` holds NaN or infinity."""
+    """``ValueError`` naming ``what`` when ``x`` holds NaN or infinity (not checked inside an exported graph)."""
+    if torch.compiler.is_exporting():  # a data-dependent branch cannot be traced; graphs take what they get
+        return
     if x.is_floating_point() and not bool(torch.isfinite(x).all()):
         bad = int((~torch.isfinite(x)).sum())
         raise ValueError(f'{what} contain {bad} NaN/inf value(s) of {x.numel()}; the outputs would be NaN. '
