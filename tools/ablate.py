@@ -6,7 +6,7 @@ to ``WORK_DIR/results.{csv,md}`` and a bar chart ``WORK_DIR/results.png``.
 
 Examples:
     # test-only: one checkpoint, two window sizes x two test resolutions
-    python tools/ablate.py configs/demo/radio-tiny_fpn_synthetic-192x192.py --checkpoint ckpt.pth \\
+    python tools/ablate.py configs/demo/radio-tiny_upernet_1xb4-300_synthetic-192x192.py --checkpoint ckpt.pth \\
         --grid "model.backbone.vitdet_window_size=[None,4]" \\
                "test_dataloader.dataset.pipeline.1.scale=[(128,128),(256,256)]" --work-dir work_dirs/ablate
     # train + test each point

@@ -103,7 +103,7 @@ def pca_picture(state: DemoState) -> None:
     print(f'  wrote {path}')
 
 
-SEG_CONFIG = os.path.join(REPO, 'configs', 'demo', 'radio-tiny_fpn_synthetic-192x192.py')
+SEG_CONFIG = os.path.join(REPO, 'configs', 'demo', 'radio-tiny_upernet_1xb4-300_synthetic-192x192.py')
 
 
 def make_data(state: DemoState) -> None:

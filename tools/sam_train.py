@@ -4,7 +4,7 @@
 Example (offline demo)::
 
     .venv/bin/python tools/make_demo_data.py --out data/demo
-    .venv/bin/python tools/sam_train.py configs/demo/radio-tiny_sam-conv-neck_synthetic.py --val-before
+    .venv/bin/python tools/sam_train.py configs/demo/radio-tiny_sam-conv-neck_1xb2-1200_synthetic-128x128.py --val-before
 
 ``--val-before`` scores the model before training too, so the gain is visible. After training the
 trained RadioSam weights (neck, decoder; not the frozen RADIO) are written to
