@@ -19,20 +19,15 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from mmengine.config import DictAction  # noqa: E402
-
-from radio_dense.mm.ablation import (DONE_FILE, default_metric, expand_grid, load_results, plot_metric,  # noqa: E402
-                                     write_tables)
-
 TOOLS = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, TOOLS)
+from tool_args import cfg_options_dict, key_value  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Run a grid of config overrides and collect the metrics')
     parser.add_argument('config')
-    parser.add_argument('--grid', nargs='+', action=DictAction, required=True,
+    parser.add_argument('--grid', nargs='+', type=key_value, required=True,
                         help='overrides to vary, key=[v1,v2] each (mmengine --cfg-options syntax)')
     parser.add_argument('--cfg-options', nargs='+', default=[], help='overrides shared by every point (key=value)')
     parser.add_argument('--checkpoint', help='checkpoint to test every point with (test-only ablations)')
@@ -42,6 +37,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not args.train and not args.checkpoint:
         parser.error('give --checkpoint (test-only) or --train (train then test each point)')
+    args.grid = cfg_options_dict(args.grid)
     return args
 
 
@@ -62,6 +58,7 @@ def run_point(args: argparse.Namespace, point) -> None:
               '--resume', *options], os.path.join(point.work_dir, 'train.log'))
         with open(os.path.join(point.work_dir, 'last_checkpoint')) as f:
             checkpoint = f.read().strip()
+    from radio_dense.mm.ablation import DONE_FILE
     metrics_tmp = os.path.join(point.work_dir, DONE_FILE + '.tmp')
     _run([sys.executable, os.path.join(TOOLS, 'test.py'), args.config, checkpoint, '--work-dir', point.work_dir,
           '--metrics-out', metrics_tmp, *options], os.path.join(point.work_dir, 'test.log'))
@@ -70,6 +67,7 @@ def run_point(args: argparse.Namespace, point) -> None:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    from radio_dense.mm.ablation import default_metric, expand_grid, load_results, plot_metric, write_tables
     points = expand_grid(args.grid, args.work_dir)
     todo = [p for p in points if not p.done]
     print(f'{len(points)} points, {len(points) - len(todo)} already done, {len(todo)} to run', flush=True)

@@ -17,9 +17,8 @@ import logging
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from radio_dense.sam.cli import add_model_args, model_from_args  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tool_args import add_sam_model_args  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -31,7 +30,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--max-upload-mb', type=float, default=20.0, help='largest accepted file')
     p.add_argument('--max-megapixels', type=float, default=40.0, help='largest accepted image')
     p.add_argument('--verbose', action='store_true', help='log every request')
-    add_model_args(p)
+    add_sam_model_args(p)
     return p.parse_args(argv)
 
 
@@ -41,6 +40,7 @@ def main(argv=None) -> int:
     from radio_dense.sam.app_state import SamAppState
 
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format='%(asctime)s %(message)s')
+    from radio_dense.sam.cli import model_from_args
     model, what = model_from_args(args)
     state = SamAppState(model, what, args.resolutions, max_bytes=int(args.max_upload_mb * 2 ** 20),
                         max_pixels=int(args.max_megapixels * 1e6))

@@ -8,7 +8,8 @@ import sys
 
 TOOLS_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_DIR = os.path.dirname(TOOLS_DIR)
-if REPO_DIR not in sys.path:  # a checkout: the tools use the radio_dense beside them
+# In a checkout the tools use the radio_dense beside them; installed (radio_dense/tools/), the package itself.
+if os.path.isfile(os.path.join(REPO_DIR, 'radio_dense', '__init__.py')) and REPO_DIR not in sys.path:
     sys.path.insert(0, REPO_DIR)
 
 

@@ -37,11 +37,13 @@ def load_config(path: str, cfg_options: Optional[dict] = None, schedule: Optiona
         raise ValueError(f"{path}: default_scope must be one of {SCOPES} (inherit an mmseg:: or mmdet:: base "
                          f"config), got {scope!r}")
     if schedule is not None:
-        _apply_schedule_policy(cfg, cfg_options, old_lengths, rescale=schedule == 'rescale')
+        apply_schedule_policy(cfg, cfg_options, old_lengths, rescale=schedule == 'rescale')
     return cfg
 
 
-def _apply_schedule_policy(cfg: Config, cfg_options: Optional[dict], old_lengths: dict, rescale: bool) -> None:
+def apply_schedule_policy(cfg: Config, cfg_options: Optional[dict], old_lengths: dict, rescale: bool) -> None:
+    """Rescale (or keep, logging it) the schedulers when ``cfg_options`` changed the loop length from
+    ``old_lengths`` (``{by_epoch: length}`` before the options); warn about inconsistent schedules."""
     for by_epoch in changes_loop_length(cfg_options):
         unit = 'max_epochs' if by_epoch else 'max_iters'
         change = f'train_cfg.{unit} changed from {old_lengths[by_epoch]} to {loop_length(cfg, by_epoch)}'

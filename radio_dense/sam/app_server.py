@@ -6,7 +6,9 @@ Routes:
     ``POST /api/image``       body: the raw image file -> ``{image_id, width, height}``
     ``POST /api/embed``       ``{image_id, resolution, pad}`` -> embedding time (cached per image)
     ``POST /api/predict``     ``{image_id, resolution, pad, points: [[x, y, label]], box, multimask}``
-                              -> ``{mask_png, overlay_png (base64), score, area, embed_ms, decode_ms}``
+                              -> ``{candidates: [{mask_png, overlay_png (base64), score, area}], best,
+                              mask_png, overlay_png, score, area (of the best), embed_ms, decode_ms}``
+    ``GET /favicon.ico``      the app's icon (SVG)
     ``GET /api/stats``        how many embeddings were computed (for tests)
 """
 import base64
@@ -16,7 +18,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Tuple
 
-from .app_page import render_page
+from .app_page import FAVICON_SVG, render_page
 from .app_state import AppError, SamAppState
 from .visualize import mask_png_bytes, rgba_mask_png_bytes
 
@@ -88,6 +90,8 @@ class SamAppHandler(BaseHTTPRequestHandler):
         state = self.server.state
         if self.path in ('/', '/index.html'):
             self._send(200, render_page(state.config()).encode(), 'text/html; charset=utf-8')
+        elif self.path in ('/favicon.ico', '/favicon.svg'):
+            self._send(200, FAVICON_SVG.encode(), 'image/svg+xml')
         elif self.path == '/api/config':
             self._json(200, state.config())
         elif self.path == '/api/stats':
@@ -106,12 +110,13 @@ class SamAppHandler(BaseHTTPRequestHandler):
                 payload = self._json_body()
                 result = state.predict(*self._view(payload), points=payload.get('points') or [],
                                        box=payload.get('box'), multimask=payload.get('multimask'))
-                self._json(200, {
-                    'mask_png': base64.b64encode(mask_png_bytes(result.mask)).decode(),
-                    'overlay_png': base64.b64encode(rgba_mask_png_bytes(result.mask)).decode(),
-                    'score': round(result.score, 4), 'area': int(result.mask.sum()),
-                    'embed_ms': round(result.embed_ms, 1), 'decode_ms': round(result.decode_ms, 1),
-                    'cached_embedding': result.cached_embedding})
+                candidates = [{'mask_png': base64.b64encode(mask_png_bytes(mask)).decode(),
+                               'overlay_png': base64.b64encode(rgba_mask_png_bytes(mask)).decode(),
+                               'score': round(score, 4), 'area': int(mask.sum())}
+                              for mask, score in zip(result.masks, result.scores)]
+                self._json(200, dict(candidates[result.best], candidates=candidates, best=result.best,
+                                     embed_ms=round(result.embed_ms, 1), decode_ms=round(result.decode_ms, 1),
+                                     cached_embedding=result.cached_embedding))
             else:
                 self._json(404, {'error': f'No such API: {self.path}'})
         except AppError as err:

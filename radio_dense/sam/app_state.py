@@ -27,13 +27,26 @@ class AppError(Exception):
 
 @dataclass
 class Prediction:
-    """The best mask of one prompt set and what it cost."""
+    """The candidate masks of one prompt set (three with multimask output, else one) and what they cost."""
 
-    mask: np.ndarray
-    score: float
+    masks: List[np.ndarray]
+    scores: List[float]
     embed_ms: float
     decode_ms: float
     cached_embedding: bool
+
+    @property
+    def best(self) -> int:
+        """Index of the highest-scored candidate."""
+        return int(np.argmax(self.scores))
+
+    @property
+    def mask(self) -> np.ndarray:
+        return self.masks[self.best]
+
+    @property
+    def score(self) -> float:
+        return self.scores[self.best]
 
 
 def decode_upload(data: bytes, max_bytes: int, max_pixels: int) -> np.ndarray:
@@ -62,6 +75,14 @@ def decode_upload(data: bytes, max_bytes: int, max_pixels: int) -> np.ndarray:
     if image.shape[0] < 2 or image.shape[1] < 2:
         raise AppError(f'The image is only {image.shape[1]}x{image.shape[0]} pixels; upload a larger one.')
     return image
+
+
+def check_inside(points: Sequence[Sequence[float]], width: int, height: int) -> None:
+    """Refuse prompt points outside the ``width x height`` image (pixel coordinates, edges included)."""
+    for point in points:
+        x, y = float(point[0]), float(point[1])
+        if not (0 <= x <= width and 0 <= y <= height):
+            raise AppError(f'The point ({x:g}, {y:g}) lies outside the {width}x{height} image; click inside it.')
 
 
 def _finite(values: Sequence, count: int, what: str) -> List[float]:
@@ -149,7 +170,11 @@ class SamAppState:
 
     def predict(self, image_id: str, resolution: int, pad: bool, points: Sequence = (),
                 box: Optional[Sequence] = None, multimask: Optional[bool] = None) -> Prediction:
-        """The best-scored mask for ``points`` (``[x, y, label]``, image pixels) and/or ``box``."""
+        """The candidate masks for ``points`` (``[x, y, label]``, image pixels) and/or ``box``.
+
+        Multimask output (three candidates; default for a single point, as in segment-anything)
+        lets the user pick; otherwise there is one.
+        """
         points = list(points or [])
         if not points and box is None:
             raise AppError('Add a prompt: click the object (shift/right click: background) or drag a box.')
@@ -164,9 +189,13 @@ class SamAppState:
         if multimask is None:
             multimask = len(parsed) == 1 and box is None
         with self._lock:
+            image = self.images.get(image_id)
+            if image is not None:
+                check_inside(parsed, image.shape[1], image.shape[0])
+                if box_array is not None:
+                    check_inside([box_array[:2], box_array[2:]], image.shape[1], image.shape[0])
             predictor, embed_ms, cached = self._predictor(image_id, int(resolution), bool(pad))
             start = time.perf_counter()
             masks, scores, _ = predictor.predict(coords, labels, box_array, multimask_output=bool(multimask))
             decode_ms = (time.perf_counter() - start) * 1000
-        best = int(np.argmax(scores))
-        return Prediction(masks[best], float(scores[best]), embed_ms, decode_ms, cached)
+        return Prediction(list(masks), [float(s) for s in scores], embed_ms, decode_ms, cached)

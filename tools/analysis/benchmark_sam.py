@@ -22,9 +22,9 @@ import time
 from typing import Callable, Dict, List
 
 import numpy as np
-import torch
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import tool_args  # noqa: E402,F401  (the radio_dense beside the tools)
 
 ENCODERS = {
     'radio-b (global)': ('radio', dict(arch='vit-b-16')),
@@ -39,7 +39,7 @@ ENCODERS = {
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    p.add_argument('--device', help='cpu | cuda | cuda:N (default: cuda when available)')
     p.add_argument('--resolution', type=int, default=1024)
     p.add_argument('--encoders', nargs='+', choices=list(ENCODERS), default=list(ENCODERS), metavar='NAME',
                    help=f'subset of: {", ".join(ENCODERS)}')
@@ -53,6 +53,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def _sync(device: str) -> None:
+    import torch
     if device.startswith('cuda'):
         torch.cuda.synchronize()
 
@@ -69,6 +70,7 @@ def _time(fn: Callable[[], object], repeats: int, device: str) -> List[float]:
 
 
 def _build(kind: str, spec, resolution: int, device: str):
+    import torch
     if kind == 'radio':
         from radio_dense.sam import RadioSamPredictor, build_radio_sam
         model = build_radio_sam(dict(spec), neck='conv', resolution=resolution, seed=0)
@@ -82,6 +84,7 @@ def _build(kind: str, spec, resolution: int, device: str):
 
 
 def bench_one(name: str, args: argparse.Namespace, image: np.ndarray) -> Dict[str, float]:
+    import torch
     kind, spec = ENCODERS[name]
     predictor, model = _build(kind, spec, args.resolution, args.device)
     encoder_params = sum(p.numel() for p in model.image_encoder.parameters()) / 1e6
@@ -117,6 +120,8 @@ def format_table(rows: List[Dict]) -> str:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    import torch
+    args.device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.device.startswith('cuda') and not torch.cuda.is_available():
