@@ -50,9 +50,14 @@ def _det_picture(sample, metainfo, title, scale):
     import numpy as np
 
     from radio_dense.analysis.panels import compose_panels, draw_instances
+    import cv2
     image = _rgb(sample['inputs'])
     gt = sample['data_samples'].gt_instances
     masks = gt.masks.to_ndarray() if 'masks' in gt else None
+    # test pipelines load annotations after resizing: they are in the original image's frame
+    height, width = sample['data_samples'].ori_shape if 'ori_shape' in sample['data_samples'] else image.shape[:2]
+    if masks is not None and masks.shape[1:] != image.shape[:2] and masks.shape[1:] == (height, width):
+        image = cv2.resize(image, (width, height), interpolation=cv2.INTER_LINEAR)
     labels = gt.labels.numpy()
     classes, palette = metainfo['classes'], metainfo['palette']
     drawn = draw_instances(image, gt.bboxes.numpy() if hasattr(gt.bboxes, 'numpy') else np.asarray(gt.bboxes.tensor),
