@@ -206,17 +206,20 @@ def segmentation_panels(state: DemoState) -> None:
     print(f'  wrote {NUM_PANELS} panels (background transparent) to {folder}')
 
 
-def _coco_ground_truth(root: str, image_name: str) -> dict:
+def _busiest_val_image(root: str, look_at: int = 20):
+    """``(path, ground truth)`` of the validation image with the most objects among the first ``look_at``."""
     import numpy as np
     from pycocotools.coco import COCO
     coco = COCO(os.path.join(root, 'annotations', 'instances_val.json'))
-    image_id = next(i for i, info in coco.imgs.items() if os.path.basename(info['file_name']) == image_name)
+    image_id = max(sorted(coco.imgs)[:look_at], key=lambda i: (len(coco.getAnnIds(imgIds=[i])), -i))
     anns = coco.loadAnns(coco.getAnnIds(imgIds=[image_id]))
     category_ids = sorted(coco.cats)
-    return {'boxes': np.array([[a['bbox'][0], a['bbox'][1], a['bbox'][0] + a['bbox'][2], a['bbox'][1] + a['bbox'][3]]
+    truth = {'boxes': np.array([[a['bbox'][0], a['bbox'][1], a['bbox'][0] + a['bbox'][2], a['bbox'][1] + a['bbox'][3]]
                                for a in anns]).reshape(-1, 4),
             'labels': np.array([category_ids.index(a['category_id']) for a in anns], dtype=int),
             'masks': np.array([coco.annToMask(a) for a in anns])}
+    path = os.path.join(root, 'images', 'validation', os.path.basename(coco.imgs[image_id]['file_name']))
+    return path, truth
 
 
 def detection_panel(state: DemoState) -> None:
@@ -237,7 +240,7 @@ def detection_panel(state: DemoState) -> None:
         checkpoint = os.path.join(work, f'iter_{args.det_iters}.pth')
     cfg = load_config(DET_CONFIG, {'test_dataloader.dataset.data_root': args.data_root})
     model = init_detector(cfg, checkpoint, device='cpu')
-    path = _val_images(args.data_root, 1)[0]
+    path, truth = _busiest_val_image(args.data_root)
     image = np.asarray(Image.open(path).convert('RGB'))
     result = inference_detector(model, path).pred_instances
     prediction = {'boxes': result.bboxes.numpy(), 'labels': result.labels.numpy(), 'scores': result.scores.numpy(),
@@ -248,7 +251,7 @@ def detection_panel(state: DemoState) -> None:
         what = 'RANDOM WEIGHTS (untrained; --det-iters 800 trains it, ~15 min on 2 CPU cores)'
     title = f'Mask R-CNN on radio-tiny, {what}: {os.path.basename(path)}'
     out = os.path.join(args.out_dir, 'detection_panel.png')
-    draw_panel(image, _coco_ground_truth(args.data_root, os.path.basename(path)), prediction,
+    draw_panel(image, truth, prediction,
                DEMO_DET_METAINFO['classes'], DEMO_DET_METAINFO['palette'], title, scale=2).save(out)
     state.files.append(out)
     print(f'  {len(result)} detections, {int((result.scores >= 0.3).sum())} with score >= 0.3; wrote {out} '

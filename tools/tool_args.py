@@ -76,3 +76,22 @@ def add_runner_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
                         help='job launcher (tools/dist_*.sh and tools/slurm_*.sh set it)')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0, help=argparse.SUPPRESS)
+
+
+#: radio_dense.sam3.geometry.MODES and the keys of radio_dense.sam3.cli.SIZES (a test keeps them equal)
+SAM3_MODES = ('stretch', 'pad', 'fit')
+SAM3_SIZES = ('image', 'tiny')
+
+
+def add_sam3_model_args(parser: argparse.ArgumentParser) -> None:
+    """``--radio``, ``--vitdet``, ``--sam3-checkpoint``, ``--sam3-size``, ``--sam3-own-trunk``, ``--device``."""
+    g = parser.add_argument_group('model')
+    g.add_argument('--radio', help="RADIO with a 'sam3' adaptor: zoo name (c-radio_v4-h, c-radio_v4-so400m) or "
+                                   "checkpoint (default: the radio_tiny test fixture + a RANDOM sam3 adaptor)")
+    g.add_argument('--vitdet', type=int, metavar='WINDOW', help='run RADIO with ViTDet windows of WINDOW patches')
+    g.add_argument('--sam3-checkpoint', help="Meta's sam3.pt (https://huggingface.co/facebook/sam3); default: "
+                                             "RANDOM SAM3 weights")
+    g.add_argument('--sam3-size', choices=SAM3_SIZES, help="SAM3's widths/depths (default: 'image', the released "
+                                                           "model, with --sam3-checkpoint; else 'tiny')")
+    g.add_argument('--sam3-own-trunk', action='store_true', help="use SAM3's own ViT instead of RADIO")
+    g.add_argument('--device', default=None, help='cpu | cuda | cuda:N (default: cuda when available)')

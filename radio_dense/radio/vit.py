@@ -7,7 +7,13 @@ from torch.utils.checkpoint import checkpoint
 
 from .architectures import TrunkSpec, build_blocks, set_drop_path
 from .cpe import PatchGenerator
-from .windows import WindowLayout, global_block_schedule
+from .windows import WindowLayout, global_block_schedule, traceable_window_mask
+
+
+def _exporting() -> bool:
+    """True while ``torch.export`` / the ONNX exporters trace the model."""
+    return torch.compiler.is_exporting() or torch.jit.is_tracing()
+
 
 class RadioViT(nn.Module):
     """ViT with RADIO's token layout: ``num_cls_tokens`` summary tokens, registers, patch tokens.
@@ -92,6 +98,8 @@ class RadioViT(nn.Module):
             return tokens, captured
 
         layout = WindowLayout(grid[0], grid[1], self.window_size)
+        if _exporting():
+            return self._forward_windows_traceable(tokens, layout, capture, last_block)
         prefix, spatial = tokens[:, :skip], layout.to_windows(tokens[:, skip:], self.pad_value)
         b, c, t = spatial.shape[0], spatial.shape[-1], self.window_size ** 2
         window_mask = layout.window_attn_mask(b, x.device)
@@ -107,6 +115,31 @@ class RadioViT(nn.Module):
                 out = self._run_block(i, torch.cat([prefix, spatial.index_select(1, real_idx)], dim=1))
                 prefix = out[:, :skip]
                 spatial = spatial.index_copy(1, real_idx, out[:, skip:])
+            if i in capture:
+                captured.append((prefix, layout.from_windows(spatial)))
+        return torch.cat([prefix, layout.from_windows(spatial)], dim=1), captured
+
+    def _forward_windows_traceable(self, tokens: torch.Tensor, layout: WindowLayout, capture: Collection[int],
+                                   last_block: int) -> Tuple[torch.Tensor, List[Tuple[torch.Tensor, torch.Tensor]]]:
+        """ViTDet forward for graph export: the same function, with no branch on the grid size.
+
+        Every grid is padded (possibly by nothing) and masked, and global blocks see the real
+        tokens in row-major order (eager mode keeps them window-major), so one exported graph
+        serves every input size. Agrees with the eager path to float rounding (attention sums
+        the keys in another order).
+        """
+        skip = self.num_summary_tokens
+        prefix, spatial = tokens[:, :skip], layout.to_windows(tokens[:, skip:], self.pad_value, always_pad=True)
+        b, c, t = spatial.shape[0], spatial.shape[-1], self.window_size ** 2
+        window_mask = traceable_window_mask(layout, b, tokens.device)
+        captured: List[Tuple[torch.Tensor, torch.Tensor]] = []
+        for i in range(last_block + 1):
+            if self.is_global[i]:
+                out = self._run_block(i, torch.cat([prefix, layout.from_windows(spatial)], dim=1))
+                prefix = out[:, :skip]
+                spatial = layout.to_windows(out[:, skip:], self.pad_value, always_pad=True)
+            else:
+                spatial = self._run_block(i, spatial.reshape(-1, t, c), window_mask).reshape(b, -1, c)
             if i in capture:
                 captured.append((prefix, layout.from_windows(spatial)))
         return torch.cat([prefix, layout.from_windows(spatial)], dim=1), captured

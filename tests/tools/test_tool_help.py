@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from ..analysis.conftest import load_tool
+
 REPO = Path(__file__).resolve().parents[2]
 NOT_TOOLS = {'tool_args.py', '__init__.py'}
 TOOLS = sorted(p.relative_to(REPO).as_posix() for p in (REPO / 'tools').rglob('*.py') if p.name not in NOT_TOOLS)
@@ -38,3 +40,14 @@ def test_help_exits_zero_before_heavy_imports(tool):
     assert 'usage:' in proc.stdout, proc.stdout[-2000:]
     assert 'EXIT: 0' in proc.stdout, proc.stdout[-500:]
     assert 'HEAVY: []' in proc.stdout, f'{tool} imports heavy modules before parsing: {proc.stdout[-500:]}'
+
+
+def test_light_choice_lists_match_the_library():
+    sys.path.insert(0, str(REPO / 'tools'))
+    import tool_args
+    from radio_dense.sam3.cli import SIZES
+    from radio_dense.sam3.geometry import MODES
+    assert tool_args.SAM3_MODES == MODES and tool_args.SAM3_SIZES == tuple(sorted(SIZES))
+    gpu_check = load_tool('analysis/gpu_check.py')
+    from radio_dense.analysis.gpu_check import CHECKS
+    assert gpu_check.CHECK_NAMES == tuple(CHECKS)
