@@ -28,6 +28,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--show-dir', help='directory where painted predictions are saved')
     parser.add_argument('--tta', action='store_true', help="test-time augmentation (the config's tta_pipeline)")
     parser.add_argument('--metrics-out', help='write the evaluation metrics to this JSON file')
+    parser.add_argument('--allow-partial', action='store_true',
+                        help='evaluate even when the checkpoint leaves model weights uninitialised (random)')
     add_runner_args(parser)
     return parser.parse_args(argv)
 
@@ -35,8 +37,16 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     args = parse_args(argv)
     args.cfg_options = cfg_options_dict(args.cfg_options)
+    from radio_dense.mm.checkpoint_match import CheckpointMismatchError, check_checkpoint_matches
+    from radio_dense.mm.class_check import NumClassesError
     from radio_dense.mm.runner import build_runner, save_metrics
-    metrics = build_runner(args, mode='test').test()
+    try:
+        runner = build_runner(args, mode='test')
+        if not args.allow_partial:
+            check_checkpoint_matches(runner.model, args.checkpoint)
+    except (CheckpointMismatchError, NumClassesError) as err:
+        raise SystemExit(f'error: {err}')
+    metrics = runner.test()
     if args.metrics_out:
         save_metrics(metrics, args.metrics_out)
 

@@ -95,3 +95,18 @@ def add_sam3_model_args(parser: argparse.ArgumentParser) -> None:
                                                            "model, with --sam3-checkpoint; else 'tiny')")
     g.add_argument('--sam3-own-trunk', action='store_true', help="use SAM3's own ViT instead of RADIO")
     g.add_argument('--device', default=None, help='cpu | cuda | cuda:N (default: cuda when available)')
+
+
+def add_app_args(parser: argparse.ArgumentParser, resolutions) -> None:
+    """The app tools' server options: address, resolutions, upload and memory limits, ``--verbose``."""
+    parser.add_argument('--host', default='127.0.0.1', help='address to bind (default: this machine only)')
+    parser.add_argument('--port', type=int, default=8765)
+    parser.add_argument('--allowed-host', action='append', default=[],
+                        help='another Host name the page may be opened as (e.g. a LAN name); repeatable')
+    parser.add_argument('--resolutions', type=int, nargs='+', default=list(resolutions),
+                        help='input sides offered on the page (multiples of 16)')
+    parser.add_argument('--max-upload-mb', type=float, default=20.0, help='largest accepted file')
+    parser.add_argument('--max-megapixels', type=float, default=24.0,
+                        help='largest accepted image (stored downscaled to the largest resolution)')
+    parser.add_argument('--max-cache-mb', type=float, default=1024.0, help='memory for stored images and embeddings')
+    parser.add_argument('--verbose', action='store_true', help='log every request')

@@ -37,8 +37,14 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     args = parse_args(argv)
     args.cfg_options = cfg_options_dict(args.cfg_options)
+    from radio_dense.mm.class_check import NumClassesError
+    from radio_dense.mm.resume import ResumeError
     from radio_dense.mm.runner import build_runner
-    build_runner(args, mode='train').train()
+    try:
+        runner = build_runner(args, mode='train')
+    except (ResumeError, NumClassesError) as err:
+        raise SystemExit(f'error: {err}')
+    runner.train()
 
 
 if __name__ == '__main__':

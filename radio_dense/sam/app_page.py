@@ -32,6 +32,7 @@ _PAGE = r"""<!doctype html>
   <label>Image <input type="file" id="file" accept="image/*"></label>
   <label>Resolution <select id="resolution"></select></label>
   <label><input type="checkbox" id="pad"> pad to square</label>
+  <label id="concept-box" hidden>Concept <input type="text" id="concept" placeholder="e.g. red disc" maxlength="200"></label>
   <button id="undo" type="button">Undo</button>
   <button id="clear" type="button">Clear prompts</button>
   <a id="download" class="button" download="mask.png" aria-disabled="true" href="#">Download mask PNG</a>
@@ -57,6 +58,11 @@ for (const r of CONFIG.resolutions) {
 }
 $('pad').checked = CONFIG.pad_to_square;
 $('model').textContent = 'Model: ' + CONFIG.model;
+if (CONFIG.concept_prompts) {  // SAM3: every instance of a typed concept and/or a dragged example box
+  $('concept-box').hidden = false;
+  $('concept').addEventListener('change', () => predict());
+}
+const concept = () => (CONFIG.concept_prompts ? $('concept').value.trim() : '');
 
 function setStatus(text, st) { $('status').textContent = text; $('status').dataset.state = st; }
 function showError(text) { $('error').textContent = text; $('error').hidden = !text; if (text) setStatus('Error.', 'error'); }
@@ -113,6 +119,8 @@ function clearMask(message) {
 }
 
 function maskStatus(c, index, r) {
+  if (r.instances !== null)  // SAM3: the union of every instance of the concept
+    return r.instances + ' instance(s), ' + c.area + ' px, best score ' + c.score.toFixed(3) + '; decoder ' + r.decode_ms + ' ms' + r.embedText;
   const which = state.candidates.length > 1 ? 'Mask ' + (index + 1) + '/' + state.candidates.length + ': ' : 'Mask: ';
   return which + c.area + ' px, predicted IoU ' + c.score.toFixed(3) + '; decoder ' + r.decode_ms + ' ms' + r.embedText;
 }
@@ -143,7 +151,7 @@ function showCandidates() {
 
 async function predict() {
   if (!state.imageId) return;
-  if (!state.points.length && !state.box) {
+  if (!state.points.length && !state.box && !concept()) {
     clearMask('No prompts. Click the object (Shift+click: background) or drag a box.'); return;
   }
   if (state.busy) { state.again = true; return; }
@@ -152,8 +160,8 @@ async function predict() {
     do {
       state.again = false;
       setStatus('Decoding...', 'busy');
-      const r = await api('/api/predict', Object.assign(view_params(), { points: state.points, box: state.box }));
-      if (!state.points.length && !state.box) break;  // cleared while decoding
+      const r = await api('/api/predict', Object.assign(view_params(), { points: state.points, box: state.box, text: concept() || null }));
+      if (!state.points.length && !state.box && !concept()) break;  // cleared while decoding
       for (const c of r.candidates) c.overlay = await loadImage('data:image/png;base64,' + c.overlay_png);
       showError('');
       if (state.freshEmbedMs !== null) r.embedText = ', embedding computed in ' + state.freshEmbedMs + ' ms';
@@ -196,6 +204,7 @@ for (const id of ['resolution', 'pad']) {
 $('undo').addEventListener('click', () => { if (state.box && !state.points.length) state.box = null; else state.points.pop(); predict(); draw(); });
 $('clear').addEventListener('click', () => {
   state.points = []; state.box = null; state.again = false; showError('');
+  if (CONFIG.concept_prompts) $('concept').value = '';
   clearMask(state.image ? 'Prompts cleared. Click the object (Shift+click: background) or drag a box.' : 'Upload an image to start.');
 });
 view.addEventListener('contextmenu', (e) => e.preventDefault());

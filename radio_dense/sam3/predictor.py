@@ -59,7 +59,8 @@ def _as_uint8_chw(image) -> torch.Tensor:
     if isinstance(image, np.ndarray):
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise ValueError(f'set_image expects an HxWx3 uint8 RGB array, got shape {image.shape} dtype {image.dtype}')
-        return torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1)
+        writable = image if image.flags.writeable and image.flags.c_contiguous else image.copy()
+        return torch.from_numpy(writable).permute(2, 0, 1)
     if isinstance(image, torch.Tensor) and image.dtype == torch.uint8 and image.ndim == 3 and image.shape[0] == 3:
         return image
     raise ValueError('set_image expects an HxWx3 uint8 RGB numpy array, a PIL image or a (3, H, W) uint8 tensor')
@@ -120,7 +121,8 @@ class Sam3Predictor:
     def set_image(self, image: Union[np.ndarray, torch.Tensor, 'PIL.Image.Image']) -> None:  # noqa: F821
         """Embed an RGB image (``HxWx3`` uint8 array, PIL image or ``(3, H, W)`` uint8 tensor); forgets prompts."""
         pixels = _as_uint8_chw(image)
-        digest = hashlib.sha1(pixels.contiguous().numpy().tobytes() + str(tuple(pixels.shape)).encode()).hexdigest()
+        raw = pixels.cpu().contiguous().numpy().tobytes()
+        digest = hashlib.sha1(raw + str(tuple(pixels.shape)).encode()).hexdigest()
         key = (digest, self.resolution, self.mode)
         self.reset_prompts()
         if key in self._embeddings:
@@ -147,6 +149,11 @@ class Sam3Predictor:
     @property
     def is_image_set(self) -> bool:
         return self._image_out is not None
+
+    @property
+    def features(self) -> torch.Tensor:
+        """The current image's SAM3 feature map (``RadioSamPredictor.features`` counterpart)."""
+        return self.get_image_features()
 
     def get_image_features(self) -> torch.Tensor:
         """The ``(1, 256, h, w)`` SAM3 feature map of the current image (the neck's 1x level)."""

@@ -17,6 +17,13 @@ from ..radio import RADIOModel
 DEFAULT_ADAPTOR = 'sam3'
 
 
+def _output_width(head: nn.Module) -> int:
+    """Output channels of an adaptor feature head (MLP v1 / v2, or the attention head's MLP)."""
+    head = getattr(head, 'mlp', head)  # AttnHead wraps an MLP v2
+    last = head.fc2 if hasattr(head, 'fc2') else head.final[-1]
+    return int(last.out_features)
+
+
 class RadioSam3Trunk(nn.Module):
     """Replaces ``Sam3DualViTDetNeck.trunk``: SAM3-normalised image -> ``[(B, C, h, w)]`` adaptor features.
 
@@ -43,15 +50,14 @@ class RadioSam3Trunk(nn.Module):
         self.adaptor_name = adaptor_name
         self.autocast_dtype = autocast_dtype
         self.default_resolution = int(default_resolution)
-        feat_mlp = radio.adaptors[adaptor_name].feat_mlp
-        out_dim = feat_mlp.fc2.out_features if hasattr(feat_mlp, 'fc2') else feat_mlp.final[-1].out_features
-        self.upsample = getattr(feat_mlp, 'upsample_factor', 1)
+        feat_head = radio.adaptors[adaptor_name].feat_mlp
+        self.upsample = int(getattr(feat_head, 'upsample_factor', 1))
         #: SAM3's neck reads the trunk width from here (as from SAM3's ViT).
-        self.channel_list = [out_dim // (self.upsample ** 2)]
+        self.channel_list = [_output_width(feat_head) // (self.upsample ** 2)]
 
     @property
     def patch_size(self) -> int:
-        """Input pixels per feature cell (RADIO's patch size over the adaptor's upsampling)."""
+        """Input pixels per feature cell (RADIO's patch size over the adaptor's upsampling, if any)."""
         return self.radio.patch_size // self.upsample
 
     @property

@@ -50,7 +50,7 @@ def test_sam_predict_refuses_points_outside_the_image(tmp_path):
     run = subprocess.run([sys.executable, str(REPO / 'tools' / 'sam_predict.py'), str(image), '--points', '90,90',
                           '350,60', '--out', str(tmp_path / 'm.png')], capture_output=True, text=True, cwd=REPO,
                          timeout=300)
-    assert run.returncode == 1 and 'outside the 300x200 image' in run.stderr and '(350, 60)' in run.stderr
+    assert run.returncode == 2 and "outside the 300x200 image" in run.stderr and '(350, 60)' in run.stderr
     assert not (tmp_path / 'm.png').exists()
 
 

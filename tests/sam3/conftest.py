@@ -53,6 +53,16 @@ def write_sam3_radio_checkpoint(source: str, target: str, out_dim: int, seed: in
 
 
 @pytest.fixture(scope='session')
+def radio_sam3_app_state(sam3_radio_checkpoint):
+    """The web app's state on radio_tiny (sam3 adaptor) + a random SAM3_TINY; every query shown."""
+    from radio_dense.sam3 import build_radio_sam3
+    from radio_dense.sam3.app_state import Sam3AppState
+    model = build_radio_sam3(dict(source=sam3_radio_checkpoint), size=SAM3_TINY, seed=0)
+    return Sam3AppState(model, 'radio_tiny (random sam3 adaptor) + random tiny SAM3', resolutions=[256, 320],
+                        confidence_threshold=0.0, max_bytes=1_000_000)
+
+
+@pytest.fixture(scope='session')
 def sam3_radio_checkpoint(hub_checkpoint, tmp_path_factory) -> str:
     """radio_tiny with a ``sam3`` adaptor whose width matches SAM3_TINY's ViT (96 channels)."""
     target = tmp_path_factory.mktemp('sam3_radio') / 'radio-tiny-sam3.pth.tar'

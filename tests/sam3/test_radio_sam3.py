@@ -70,3 +70,20 @@ def test_radio_without_sam3_adaptor_is_refused(hub_checkpoint):
         RadioSam3Trunk(load_radio(hub_checkpoint, adaptor_names=['sam']))
     with pytest.raises(ValueError, match='Unknown adaptor'):
         build_radio_sam3(dict(source=hub_checkpoint), size=SAM3_TINY)
+
+
+def test_c_radio_v4_layout_with_upsampling_sam3_adaptor():
+    """#9's upstream-made C-RADIOv4 fixture (siglip2-g, dino_v3 attention head, sam3 head upsampling 2x)."""
+    from pathlib import Path
+    fixture = Path(__file__).resolve().parents[1] / 'fixtures' / 'upstream' / 'cradio_v4' / 'model.pth.tar'
+    radio = load_radio(str(fixture), adaptor_names=['sam3'], vitdet_window_size=2)
+    trunk = RadioSam3Trunk(radio)
+    assert trunk.upsample == 2 and trunk.patch_size == 8 and trunk.min_resolution_step == 16
+    size = SAM3_TINY.scaled(vit_dim=trunk.channel_list[0])
+    model = build_radio_sam3(radio, size=size, seed=0)
+    predictor = Sam3Predictor(model, resolution=128, mode='fit', confidence_threshold=0.0)
+    predictor.set_image(scene_image(100, 150))
+    assert predictor.geometry.canvas_size == (96, 128)
+    assert tuple(predictor.get_image_features().shape[-2:]) == (12, 16)  # 6 x 8 tokens, upsampled 2x
+    result = predictor.predict('disc', boxes=[[20, 20, 60, 60]])
+    assert result.masks.shape == (size.num_queries, 100, 150)

@@ -1,0 +1,45 @@
+#!/usr/bin/env python
+"""The interactive segmentation page with SAM3 on RADIO: type a concept, drag an example box.
+
+Upload an image, type a concept ("red disc") and/or drag a box around one example: every
+instance is shown. The embedding is computed once per image and resolution.
+
+Examples::
+
+    python tools/sam3_app.py --threshold 0      # radio_tiny + random sam3 adaptor + tiny random SAM3
+    python tools/sam3_app.py --radio c-radio_v4-h --sam3-checkpoint sam3.pt --port 8080
+
+Binds 127.0.0.1 unless --host says otherwise (the app has no authentication).
+"""
+import argparse
+import logging
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tool_args import add_app_args, add_sam3_model_args  # noqa: E402
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_app_args(p, [768, 1152, 1536])
+    p.add_argument('--threshold', type=float, default=0.5, help='show instances scoring above this')
+    add_sam3_model_args(p)
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    from radio_dense.sam.app_server import SamAppServer, app_limits
+    from radio_dense.sam3.app_state import Sam3AppState
+    from radio_dense.sam3.cli import sam3_model_from_args
+
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format='%(asctime)s %(message)s')
+    model, what, _ = sam3_model_from_args(args)
+    state = Sam3AppState(model, what, args.resolutions, confidence_threshold=args.threshold, **app_limits(args))
+    SamAppServer(state, args.host, args.port, allowed_hosts=args.allowed_host).serve_until_interrupted(what)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
