@@ -11,7 +11,7 @@ from typing import Any, Dict, Sequence
 
 import torch
 
-from .checkpoint_compat import mmengine_checkpoint_globals
+from .checkpoint_compat import allow_mmengine_checkpoints
 
 DEFAULT_KEYS = ('meta', 'state_dict')
 #: ``meta`` entries that may hold non-plain objects (hook messages, the logged history) and are dropped.
@@ -19,12 +19,14 @@ DROPPED_META = ('hook_msgs', 'message_hub')
 
 
 def read_mmengine_checkpoint(path: str) -> Dict[str, Any]:
-    """An mmengine checkpoint read with ``weights_only=True`` and only mmengine's own classes allowed."""
+    """An mmengine checkpoint read with ``weights_only=True``, only mmengine's own classes allowed."""
     if not os.path.isfile(path):
         raise FileNotFoundError(f'Checkpoint {path} does not exist')
     try:
-        with torch.serialization.safe_globals(mmengine_checkpoint_globals()):
-            checkpoint = torch.load(path, map_location='cpu', weights_only=True)
+        # the global allow-list (idempotent): torch's safe_globals() context would remove these
+        # classes again on exit, also when radio_dense.mm had registered them for everyone
+        allow_mmengine_checkpoints()
+        checkpoint = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as err:  # noqa: BLE001 - torch raises several types for unreadable files
         raise ValueError(f'{path} cannot be read as a torch checkpoint with weights_only=True: {err}') from err
     if not isinstance(checkpoint, dict) or 'state_dict' not in checkpoint:

@@ -153,18 +153,20 @@ def build_config(args: argparse.Namespace, mode: str) -> Config:
     if mode == 'train':
         if args.amp:
             _enable_amp(cfg)
-        if args.auto_scale_lr:
+        if getattr(args, 'auto_scale_lr', False):
             _enable_auto_scale_lr(cfg)
         if args.resume:
             checkpoint = resolve_resume(None if args.resume == 'auto' else args.resume, cfg.work_dir)
             cfg.resume, cfg.load_from = checkpoint is not None, checkpoint
     else:
         cfg.load_from = args.checkpoint
-        if args.show or args.show_dir:
-            _enable_visualization(cfg, args.show_dir, args.show, args.wait_time)
-        if args.tta:
+        # options the tools add; programmatic callers may leave them out
+        show, show_dir = getattr(args, 'show', False), getattr(args, 'show_dir', None)
+        if show or show_dir:
+            _enable_visualization(cfg, show_dir, show, getattr(args, 'wait_time', 2))
+        if getattr(args, 'tta', False):
             _enable_tta(cfg)
-        if args.out:
+        if getattr(args, 'out', None):
             _enable_out(cfg, args.out)
     return cfg
 
