@@ -1,5 +1,6 @@
 """OpenMMLab glue for RADIO: registered on import (mmengine, mmseg and mmdet registries)."""
 from .checkpoint_compat import allow_mmengine_checkpoints
+from .atomic_checkpoint import AtomicCheckpointHook
 from .backbone import RADIOBackbone
 from .adapter import RADIOAdapter
 from .necks import SimpleFPN
@@ -13,5 +14,6 @@ try:  # mmseg-only parts
 except ImportError:
     pass
 
-__all__ = ['RADIOBackbone', 'RADIOAdapter', 'SimpleFPN', 'LayerNorm2d', 'RADIOLayerDecayOptimizerConstructor',
+__all__ = ['AtomicCheckpointHook', 'RADIOBackbone', 'RADIOAdapter', 'SimpleFPN', 'LayerNorm2d',
+           'RADIOLayerDecayOptimizerConstructor',
            'allow_mmengine_checkpoints']

@@ -6,6 +6,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 
 from ..radio import RADIOModel, create_radio, load_radio
+from ..radio.input_checks import check_batch
 from .registry import register_model
 
 
@@ -121,6 +122,7 @@ class RADIOBackbone(BaseModule):
         return torch.cat([feature_map, s.expand(-1, -1, *feature_map.shape[-2:])], dim=1)
 
     def _forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+        check_batch(x, 'RADIOBackbone')
         x = self._pad_to_patch(x)
         radio = self.radio
         grid = (x.shape[-2] // self.patch_size, x.shape[-1] // self.patch_size)

@@ -10,6 +10,8 @@ from typing import Dict, Optional
 
 import torch
 
+from ..radio.checkpoint import read_safetensors_file
+
 DECODER_PREFIXES = ('prompt_encoder.', 'mask_decoder.')
 
 
@@ -19,8 +21,7 @@ class SamDecoderCheckpointError(ValueError):
 
 def _read_tensors(path: str) -> Dict[str, torch.Tensor]:
     if path.endswith('.safetensors'):
-        from safetensors.torch import load_file
-        return load_file(path, device='cpu')
+        return read_safetensors_file(path)
     try:
         state = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as err:  # noqa: BLE001 - re-raised with advice

@@ -5,6 +5,8 @@ from typing import Dict
 import torch
 from torch import nn
 
+from ..radio.checkpoint import read_safetensors_file
+
 _WRAPPER_PREFIXES = ('module.', 'sam.')
 
 
@@ -22,8 +24,7 @@ def read_state_dict(path: str) -> Dict[str, torch.Tensor]:
     if not os.path.isfile(path):
         raise FileNotFoundError(f'RadioSam checkpoint not found: {path}')
     if path.endswith('.safetensors'):
-        from safetensors.torch import load_file
-        return load_file(path, device='cpu')
+        return read_safetensors_file(path)
     with torch.serialization.safe_globals(_safe_globals()):
         try:
             state = torch.load(path, map_location='cpu', weights_only=True)
