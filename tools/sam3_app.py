@@ -16,10 +16,8 @@ import logging
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from radio_dense.sam.app_server import add_app_args  # noqa: E402
-from radio_dense.sam3.cli import add_sam3_model_args, sam3_model_from_args  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tool_args import add_app_args, add_sam3_model_args  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -34,6 +32,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     from radio_dense.sam.app_server import SamAppServer, app_limits
     from radio_dense.sam3.app_state import Sam3AppState
+    from radio_dense.sam3.cli import sam3_model_from_args
 
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format='%(asctime)s %(message)s')
     model, what, _ = sam3_model_from_args(args)

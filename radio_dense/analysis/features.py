@@ -98,15 +98,3 @@ def resample(features: torch.Tensor, grid: Tuple[int, int]) -> torch.Tensor:
         return features
     shrink = features.shape[-2] > grid[0] or features.shape[-1] > grid[1]
     return F.interpolate(features, size=tuple(grid), mode='bilinear', align_corners=False, antialias=shrink)
-
-
-def add_model_arguments(parser, num_synthetic: int = 2, adaptor_use: str = 'use') -> None:
-    """The model and image options shared by the analysis tools."""
-    src = parser.add_mutually_exclusive_group()
-    src.add_argument('--checkpoint', help='anything load_radio accepts (default: the radio_tiny fixture)')
-    src.add_argument('--arch', help='random model of this architecture instead (radio-tiny, vit-b-16, ...)')
-    parser.add_argument('--adaptor', help=f"{adaptor_use} this adaptor's features (clip, siglip, dino_v2, sam...) "
-                                          "instead of the backbone's")
-    parser.add_argument('--images', nargs='*', default=[], help='image files (default: synthetic demo scenes)')
-    parser.add_argument('--num-synthetic', type=int, default=num_synthetic,
-                        help='synthetic scenes when no --images are given')

@@ -11,6 +11,7 @@ allow_mmengine_checkpoints()
 
 try:  # mmseg-only parts
     from .heads import LinearBNHead  # noqa: F401
+    from .datasets import SyntheticShapesDataset  # noqa: F401
 except ImportError:
     pass
 

@@ -16,6 +16,7 @@ from mmcv.cnn import build_norm_layer
 from mmengine.model import BaseModule
 from torch import nn
 
+from ..radio.input_checks import check_batch
 from .adapter_modules import (Extractor, Injector, SpatialPriorModule, TokenLevels, flatten_maps, maybe_checkpoint,
                               resize_to)
 from .backbone import RADIOBackbone
@@ -169,6 +170,7 @@ class RADIOAdapter(BaseModule):
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         """Images ``(B, 3, H, W)`` of any size -> 4 maps at strides 4/8/16/32 (``ceil(H / stride)`` rows)."""
+        check_batch(x, 'RADIOAdapter')
         in_h, in_w = x.shape[-2:]
         prior, vit_maps = self.forward_interactions(_pad_to_multiple(x, self.patch_size))
         outs = []

@@ -13,6 +13,11 @@ import torch
 from ..radio.checkpoint import read_safetensors_file
 
 DECODER_PREFIXES = ('prompt_encoder.', 'mask_decoder.')
+#: The one step that gives the SAM decoder weights; every error that needs them names it.
+DECODER_WEIGHTS_STEP = (
+    'download the official SAM ViT-H checkpoint (https://dl.fbaipublicfiles.com/segment_anything/sam_vit_h_4b8939.pth) '
+    'and run `python tools/convert/extract_sam_decoder.py sam_vit_h_4b8939.pth '
+    'checkpoints/sam_vit_h_decoder.safetensors`')
 
 
 class SamDecoderCheckpointError(ValueError):
@@ -27,13 +32,14 @@ def _read_tensors(path: str) -> Dict[str, torch.Tensor]:
     except Exception as err:  # noqa: BLE001 - re-raised with advice
         raise SamDecoderCheckpointError(
             f'Could not read {path} with torch.load(weights_only=True): {err}. Pass an official SAM '
-            f'checkpoint (a plain state dict) or a .safetensors file from tools/convert/extract_sam_decoder.py.'
+            f'checkpoint (a plain state dict) or its decoder extract: {DECODER_WEIGHTS_STEP}.'
         ) from err
     for key in ('state_dict', 'model'):
         if isinstance(state, dict) and isinstance(state.get(key), dict):
             state = state[key]
     if not isinstance(state, dict):
-        raise SamDecoderCheckpointError(f'{path} holds a {type(state).__name__}, not a state dict')
+        raise SamDecoderCheckpointError(f'{path} holds a {type(state).__name__}, not a state dict. To get SAM decoder '
+                                        f'weights, {DECODER_WEIGHTS_STEP}.')
     return state
 
 
@@ -57,16 +63,14 @@ def load_sam_decoder_state(path: str) -> Dict[str, torch.Tensor]:
             ``.safetensors`` extract.
     """
     if not os.path.isfile(path):
-        raise FileNotFoundError(
-            f'SAM decoder weights not found: {path}. Download an official SAM checkpoint '
-            f'(e.g. sam_vit_h_4b8939.pth) and extract its decoder with '
-            f'`python tools/convert/extract_sam_decoder.py sam_vit_h_4b8939.pth {path}`.')
+        raise FileNotFoundError(f'SAM decoder weights not found: {path}. To get them, {DECODER_WEIGHTS_STEP}.')
     state = _strip_to_decoder(_read_tensors(path))
     found = {p.rstrip('.') for p in DECODER_PREFIXES if any(k.startswith(p) for k in state)}
     if found != {p.rstrip('.') for p in DECODER_PREFIXES}:
         raise SamDecoderCheckpointError(
             f'{path} has no SAM prompt encoder / mask decoder tensors (found: {sorted(found) or "none"}); '
-            f'expected keys prompt_encoder.* and mask_decoder.* as in the official SAM checkpoints.')
+            f'expected keys prompt_encoder.* and mask_decoder.* as in the official SAM checkpoints. To get them, '
+            f'{DECODER_WEIGHTS_STEP}.')
     return {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
 
 

@@ -10,13 +10,14 @@ from ..radio.checkpoint import read_safetensors_file
 _WRAPPER_PREFIXES = ('module.', 'sam.')
 
 
-def _safe_globals() -> list:
-    """Classes mmengine checkpoints pickle besides tensors (allow-listed for ``weights_only`` loading)."""
+def _allow_mmengine_checkpoints() -> None:
+    """Allow-list what mmengine checkpoints pickle, globally (a ``safe_globals()`` block would remove
+    the same classes from the global list on exit, breaking mmengine's own resume afterwards)."""
     try:
-        from ..mm.checkpoint_compat import mmengine_checkpoint_globals
+        from ..mm.checkpoint_compat import allow_mmengine_checkpoints
     except ImportError:  # no mmengine: a plain state dict or safetensors file needs nothing more
-        return []
-    return mmengine_checkpoint_globals()
+        return
+    allow_mmengine_checkpoints()
 
 
 def read_state_dict(path: str) -> Dict[str, torch.Tensor]:
@@ -25,12 +26,12 @@ def read_state_dict(path: str) -> Dict[str, torch.Tensor]:
         raise FileNotFoundError(f'RadioSam checkpoint not found: {path}')
     if path.endswith('.safetensors'):
         return read_safetensors_file(path)
-    with torch.serialization.safe_globals(_safe_globals()):
-        try:
-            state = torch.load(path, map_location='cpu', weights_only=True)
-        except Exception as err:  # noqa: BLE001 - re-raised with advice
-            raise ValueError(f'Could not read {path} with torch.load(weights_only=True): {err}. Export the '
-                             f'weights to .safetensors (tools/sam_train.py does) or save a plain state dict.') from err
+    _allow_mmengine_checkpoints()
+    try:
+        state = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as err:  # noqa: BLE001 - re-raised with advice
+        raise ValueError(f'Could not read {path} with torch.load(weights_only=True): {err}. Export the '
+                         f'weights to .safetensors (tools/sam_train.py does) or save a plain state dict.') from err
     if isinstance(state, dict) and isinstance(state.get('state_dict'), dict):
         state = state['state_dict']
     return {k: v for k, v in state.items() if isinstance(v, torch.Tensor)}
