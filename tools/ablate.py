@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from mmengine.config import DictAction  # noqa: E402
 
-from radio_dense.mm.ablation import (DONE_FILE, default_metric, expand_grid, load_results, plot_metric,  # noqa: E402
+from tools.common.ablation import (DONE_FILE, default_metric, expand_grid, load_results, plot_metric,  # noqa: E402
                                      write_tables)
 
 TOOLS = os.path.dirname(os.path.abspath(__file__))

@@ -35,7 +35,8 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from radio_dense import load_radio  # noqa: E402
-from radio_dense.analysis.features import default_checkpoint, snap, to_input  # noqa: E402
+from radio_dense.analysis.features import snap, to_input  # noqa: E402
+from tools.common.radio_model_args import default_checkpoint  # noqa: E402
 from radio_dense.analysis.visualize import fit_shared_basis, pca_grid, sweep_features  # noqa: E402
 from radio_dense.data import DEMO_CLASSES, SceneConfig, SyntheticScenes, write_demo_dataset  # noqa: E402
 

@@ -22,7 +22,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from radio_dense.sam.cli import add_model_args, model_from_args  # noqa: E402
+from tools.common.sam_model_args import add_model_args, model_from_args  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:

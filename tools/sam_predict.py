@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from radio_dense.sam.cli import add_model_args, existing_file, model_from_args  # noqa: E402
+from tools.common.sam_model_args import add_model_args, existing_file, model_from_args  # noqa: E402
 
 
 def parse_point(text: str):
@@ -68,8 +68,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     args = parse_args(argv)
     from radio_dense.sam import RadioSamPredictor
-    from radio_dense.sam.coco_instances import read_rgb
-    from radio_dense.sam.visualize import mask_png_bytes, overlay
+    from radio_dense.sam.utils.coco_instances import read_rgb
+    from radio_dense.sam.utils.visualize import mask_png_bytes, overlay
     from PIL import Image
 
     model, what = model_from_args(args)

@@ -45,7 +45,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     from mmengine.config import Config
     from mmengine.runner import Runner
-    import radio_dense.sam.mm_model  # noqa: F401  (registration)
+    import radio_dense.openmmlab.sam  # noqa: F401  (registration)
 
     cfg = Config.fromfile(args.config)
     if args.cfg_options:

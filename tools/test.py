@@ -9,7 +9,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from radio_dense.mm.runner import build_runner, parse_common_args, save_metrics  # noqa: E402
+from tools.common.runner import build_runner, parse_common_args, save_metrics  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:

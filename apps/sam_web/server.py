@@ -16,9 +16,10 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Tuple
 
-from .app_page import render_page
-from .app_state import AppError, SamAppState
-from .visualize import mask_png_bytes, rgba_mask_png_bytes
+from radio_dense.sam.utils.visualize import mask_png_bytes, rgba_mask_png_bytes
+
+from .page import render_page
+from .state import AppError, SamAppState
 
 MAX_JSON_BYTES = 1 << 20
 log = logging.getLogger(__name__)

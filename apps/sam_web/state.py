@@ -11,8 +11,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from .model import RadioSam
-from .predictor import RadioSamPredictor
+from radio_dense.sam import RadioSam, RadioSamPredictor
 
 DEFAULT_RESOLUTIONS = (512, 768, 1024, 1536, 2048)
 

@@ -8,27 +8,13 @@ import torch.nn.functional as F
 
 from ..radio import RADIOModel, create_radio, load_radio
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-#: The tiny random RADIO checkpoint that lives beside the checkout (no download needed).
-DEFAULT_CHECKPOINT = REPO_ROOT.parent / 'shared' / 'fixtures' / 'radio_tiny' / 'radio-tiny.pth.tar'
-
-
-def default_checkpoint() -> str:
-    """Path of the radio_tiny fixture; raises with what to do when it is missing."""
-    if not DEFAULT_CHECKPOINT.is_file():
-        raise FileNotFoundError(
-            f'The default checkpoint {DEFAULT_CHECKPOINT} (radio_tiny fixture) is missing. Pass --checkpoint '
-            f'with a zoo name (radio_v2.5-b), a .pth.tar file or a Hugging Face snapshot, or --arch for a '
-            f'random model.')
-    return str(DEFAULT_CHECKPOINT)
-
 
 def build_model(checkpoint: Optional[str] = None, arch: Optional[str] = None, adaptor: Optional[str] = None,
                 vitdet_window_size: Optional[int] = None, device: str = 'cpu', seed: int = 0) -> RADIOModel:
     """A RADIO model in eval mode: ``arch`` gives a random one (seeded), else ``checkpoint`` is loaded.
 
-    ``checkpoint`` takes anything :func:`radio_dense.load_radio` accepts; the default is the
-    radio_tiny fixture. ``adaptor`` attaches that teacher adaptor (checkpoints only).
+    ``checkpoint`` takes anything :func:`radio_dense.load_radio` accepts. ``adaptor`` attaches that
+    teacher adaptor (checkpoints only).
     """
     if arch is not None:
         if adaptor is not None:
@@ -36,7 +22,9 @@ def build_model(checkpoint: Optional[str] = None, arch: Optional[str] = None, ad
                              f'or use --checkpoint')
         model = create_radio(arch, vitdet_window_size=vitdet_window_size, seed=seed)
     else:
-        model = load_radio(checkpoint or default_checkpoint(), adaptor_names=[adaptor] if adaptor else None,
+        if checkpoint is None:
+            raise ValueError('build_model needs a checkpoint (zoo name, .pth.tar, Hugging Face snapshot) or an arch')
+        model = load_radio(checkpoint, adaptor_names=[adaptor] if adaptor else None,
                            vitdet_window_size=vitdet_window_size)
     return model.to(device).eval()
 
@@ -98,15 +86,3 @@ def resample(features: torch.Tensor, grid: Tuple[int, int]) -> torch.Tensor:
         return features
     shrink = features.shape[-2] > grid[0] or features.shape[-1] > grid[1]
     return F.interpolate(features, size=tuple(grid), mode='bilinear', align_corners=False, antialias=shrink)
-
-
-def add_model_arguments(parser, num_synthetic: int = 2, adaptor_use: str = 'use') -> None:
-    """The model and image options shared by the analysis tools."""
-    src = parser.add_mutually_exclusive_group()
-    src.add_argument('--checkpoint', help='anything load_radio accepts (default: the radio_tiny fixture)')
-    src.add_argument('--arch', help='random model of this architecture instead (radio-tiny, vit-b-16, ...)')
-    parser.add_argument('--adaptor', help=f"{adaptor_use} this adaptor's features (clip, siglip, dino_v2, sam...) "
-                                          "instead of the backbone's")
-    parser.add_argument('--images', nargs='*', default=[], help='image files (default: synthetic demo scenes)')
-    parser.add_argument('--num-synthetic', type=int, default=num_synthetic,
-                        help='synthetic scenes when no --images are given')

@@ -34,11 +34,7 @@ def _data_sample(scope: str, shape: Tuple[int, int]):
 def build_mm_model(config_path: str) -> Tuple[torch.nn.Module, str]:
     """``(model in eval mode, scope)`` for an mmseg/mmdet config."""
     Config, init_default_scope = _require_mm()
-    cfg = Config.fromfile(config_path)
-    try:
-        import radio_dense.mm  # noqa: F401  registers RADIOBackbone and friends when present
-    except ImportError:
-        pass
+    cfg = Config.fromfile(config_path)  # imports the config's custom_imports (radio_dense.openmmlab)
     scope = cfg.get('default_scope', 'mmseg')
     init_default_scope(scope)
     if scope == 'mmdet':

@@ -1,16 +1,25 @@
-"""OpenMMLab glue for RADIO: registered on import (mmengine, mmseg and mmdet registries)."""
-from .checkpoint_compat import allow_mmengine_checkpoints
+"""OpenMMLab support for RADIO: the only part of radio_dense that imports mmengine / mmcv / mmseg / mmdet.
+
+Configs load it through ``custom_imports`` (nothing is registered by ``import radio_dense``)::
+
+    custom_imports = dict(imports=['radio_dense.openmmlab', 'radio_dense.openmmlab.seg_heads'])  # mmseg
+    custom_imports = dict(imports=['radio_dense.openmmlab', 'radio_dense.openmmlab.det_roi_extractor'])  # mmdet
+    custom_imports = dict(imports=['radio_dense.openmmlab.sam'])  # SAM neck training
+
+Each class is registered once, with ``@REGISTRY.register_module()``, in the registry of the
+codebase that uses it. Modules that both mmseg and mmdet build (``RADIOBackbone``, ``SimpleFPN``,
+``LN2d``, ``RADIOLayerDecayOptimizerConstructor``) go into mmengine's root registries, which
+every codebase's registry falls back to; ``LinearBNHead`` goes into mmseg's, ``ContiguousRoIExtractor``
+into mmdet's. Importing this package also adds mmengine's checkpoint classes to torch's
+``weights_only`` allow-list (see :mod:`.checkpoint_allowlist`), which mmengine's resume needs.
+"""
 from .backbone import RADIOBackbone
+from .checkpoint_allowlist import allow_mmengine_checkpoints
 from .necks import SimpleFPN
 from .norm import LayerNorm2d
 from .optim import RADIOLayerDecayOptimizerConstructor
 
 allow_mmengine_checkpoints()
-
-try:  # mmseg-only parts
-    from .heads import LinearBNHead  # noqa: F401
-except ImportError:
-    pass
 
 __all__ = ['RADIOBackbone', 'SimpleFPN', 'LayerNorm2d', 'RADIOLayerDecayOptimizerConstructor',
            'allow_mmengine_checkpoints']

@@ -4,12 +4,12 @@ from typing import List, Optional, Sequence, Tuple, Union
 import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModule
+from mmengine.registry import MODELS
 
 from ..radio import RADIOModel, create_radio, load_radio
-from .registry import register_model
 
 
-@register_model
+@MODELS.register_module()
 class RADIOBackbone(BaseModule):
     """RADIO ViT backbone for OpenMMLab models.
 

@@ -4,10 +4,10 @@ from typing import List, Optional, Sequence, Tuple
 import torch
 from mmcv.cnn import ConvModule, build_norm_layer
 from mmengine.model import BaseModule
+from mmengine.registry import MODELS
 from torch import nn
 
-from .norm import LayerNorm2d  # noqa: F401  (registers LN2d)
-from .registry import register_model
+from .norm import LayerNorm2d  # noqa: F401  (registers LN2d, the default norm_cfg)
 
 
 def _resample(channels: int, scale: float, norm_cfg: dict) -> Tuple[nn.Module, int]:
@@ -26,7 +26,7 @@ def _resample(channels: int, scale: float, norm_cfg: dict) -> Tuple[nn.Module, i
     raise ValueError(f'SimpleFPN scale factors must be among 4.0, 2.0, 1.0, 0.5; got {scale}')
 
 
-@register_model
+@MODELS.register_module()
 class SimpleFPN(BaseModule):
     """ViTDet's simple feature pyramid: one stride-16 map -> strides 4/8/16/32 (+ extra pooled levels).
 

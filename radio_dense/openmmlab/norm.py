@@ -1,10 +1,10 @@
 """LayerNorm over the channels of NCHW maps, registered as ``LN2d`` for ``norm_cfg``."""
 import torch
+from mmengine.registry import MODELS
 from torch import nn
 
-from .registry import register_model
 
-
+@MODELS.register_module('LN2d')
 class LayerNorm2d(nn.Module):
     """LayerNorm over ``C`` of a ``(B, C, H, W)`` tensor (ViTDet / SAM style).
 
@@ -23,13 +23,3 @@ class LayerNorm2d(nn.Module):
         var = (x - mean).pow(2).mean(1, keepdim=True)
         x = (x - mean) * torch.rsqrt(var + self.eps)
         return x * self.weight[:, None, None] + self.bias[:, None, None]
-
-
-def _register() -> None:
-    from mmengine.registry import MODELS
-    if MODELS.get('LN2d') is None:
-        MODELS.register_module('LN2d', module=LayerNorm2d)
-    register_model(LayerNorm2d)
-
-
-_register()

@@ -3,9 +3,8 @@ from typing import List, Optional
 
 from mmengine.logging import print_log
 from mmengine.optim import DefaultOptimWrapperConstructor
+from mmengine.registry import OPTIM_WRAPPER_CONSTRUCTORS
 from torch import nn
-
-from .registry import register_optim_constructor
 
 # Parameters that never get weight decay (besides biases and every 1-d tensor such as norms).
 NO_DECAY_NAMES = ('pos_embed', 'cls_token.token', 'patch_generator.cls_token')
@@ -22,7 +21,7 @@ def radio_layer_id(name: str, num_layers: int) -> int:
     return num_layers + 1
 
 
-@register_optim_constructor
+@OPTIM_WRAPPER_CONSTRUCTORS.register_module()
 class RADIOLayerDecayOptimizerConstructor(DefaultOptimWrapperConstructor):
     """Scale each RADIO parameter's lr by ``decay_rate ** (num_layers + 1 - layer_id)``.
 

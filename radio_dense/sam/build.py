@@ -7,10 +7,8 @@ from torch import nn
 
 from ..radio import RADIOModel, create_radio, load_radio
 from ..radio.conditioner import InputConditioner
-from .adaptor_neck import AdaptorNeck
-from .conv_neck import ConvNeck
-from .image_encoder import RadioSamImageEncoder
-from .model import RADIO_PIXEL_MEAN, RADIO_PIXEL_STD, RadioSam
+from .modeling import AdaptorNeck, ConvNeck, RadioSam, RadioSamImageEncoder
+from .modeling.radio_sam import RADIO_PIXEL_MEAN, RADIO_PIXEL_STD
 
 NECK_TYPES = ('adaptor', 'conv')
 

@@ -11,7 +11,7 @@ _WRAPPER_PREFIXES = ('module.', 'sam.')
 def _safe_globals() -> list:
     """Classes mmengine checkpoints pickle besides tensors (allow-listed for ``weights_only`` loading)."""
     try:
-        from ..mm.checkpoint_compat import mmengine_checkpoint_globals
+        from ..openmmlab.checkpoint_allowlist import mmengine_checkpoint_globals
     except ImportError:  # no mmengine: a plain state dict or safetensors file needs nothing more
         return []
     return mmengine_checkpoint_globals()

@@ -5,8 +5,7 @@ import numpy as np
 import torch
 from segment_anything.utils.transforms import ResizeLongestSide
 
-from .geometry import SamGeometry
-from .model import RadioSam
+from .modeling import RadioSam, SamGeometry
 
 
 class RadioSamPredictor:

@@ -10,10 +10,10 @@ import pytest
 from PIL import Image
 
 from radio_dense.sam import build_radio_sam
-from radio_dense.sam.app_server import SamAppServer
-from radio_dense.sam.app_state import AppError, SamAppState
+from apps.sam_web.server import SamAppServer
+from apps.sam_web.state import AppError, SamAppState
 
-from .conftest import shapes_image
+from ..sam.conftest import shapes_image
 
 
 def png_bytes(image: np.ndarray) -> bytes:

@@ -13,10 +13,10 @@ import pytest
 from PIL import Image
 
 from radio_dense.sam import build_radio_sam
-from radio_dense.sam.app_server import SamAppServer
-from radio_dense.sam.app_state import SamAppState
+from apps.sam_web.server import SamAppServer
+from apps.sam_web.state import SamAppState
 
-from .conftest import shapes_image
+from ..sam.conftest import shapes_image
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ from mmengine.registry import MODELS as ENGINE_MODELS
 from mmdet.registry import MODELS as DET_MODELS
 from mmseg.registry import MODELS as SEG_MODELS
 
-import radio_dense  # noqa: F401
+import radio_dense.openmmlab  # noqa: F401  (registration)
 from radio_dense import load_radio
 
 
@@ -21,9 +21,23 @@ def test_openmmlab_stack_is_importable():
 
 
 @pytest.mark.parametrize('registry', [SEG_MODELS, DET_MODELS, ENGINE_MODELS])
-def test_registered_everywhere(registry):
+def test_found_from_every_scope(registry):
     for name in ('RADIOBackbone', 'SimpleFPN', 'LN2d'):
         assert registry.get(name) is not None, name
+
+
+def test_registered_once_in_the_right_registry():
+    import radio_dense.openmmlab.det_roi_extractor  # noqa: F401
+    import radio_dense.openmmlab.seg_heads  # noqa: F401
+    from mmengine.registry import OPTIM_WRAPPER_CONSTRUCTORS
+    home = {'RADIOBackbone': ENGINE_MODELS, 'SimpleFPN': ENGINE_MODELS, 'LN2d': ENGINE_MODELS,
+            'LinearBNHead': SEG_MODELS, 'ContiguousRoIExtractor': DET_MODELS}
+    for name, registry in home.items():
+        holders = [r.scope for r in (ENGINE_MODELS, SEG_MODELS, DET_MODELS) if name in r.module_dict]
+        assert holders == [registry.scope], (name, holders)
+    assert 'RADIOLayerDecayOptimizerConstructor' in OPTIM_WRAPPER_CONSTRUCTORS.module_dict
+    with pytest.raises(KeyError, match='already registered'):  # no silent overriding (force=True is gone)
+        ENGINE_MODELS.register_module('RADIOBackbone', module=torch.nn.Identity)
 
 
 def test_backbone_matches_radio_and_pads_any_size(hub_checkpoint):

@@ -6,7 +6,7 @@ import pytest
 import torch
 from mmengine.logging import HistoryBuffer, MessageHub
 
-import radio_dense  # noqa: F401  (installs the allow-list)
+import radio_dense.openmmlab  # noqa: F401  (installs the allow-list)
 
 
 def test_message_hub_round_trip(tmp_path):

@@ -10,7 +10,7 @@ from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData
 from mmengine.utils import import_modules_from_strings
 
-import radio_dense  # noqa: F401
+import radio_dense.openmmlab  # noqa: F401  (registration)
 from radio_dense.data import DEMO_DET_METAINFO
 
 mmdet = pytest.importorskip('mmdet')

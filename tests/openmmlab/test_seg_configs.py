@@ -7,7 +7,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmseg.registry import MODELS
 
-import radio_dense  # noqa: F401
+import radio_dense.openmmlab  # noqa: F401  (registration)
 from radio_dense.data import DEMO_SEG_METAINFO
 
 CONFIGS = Path(__file__).resolve().parents[2] / 'configs'

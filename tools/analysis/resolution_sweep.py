@@ -24,7 +24,8 @@ import sys
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')  # on shared/busy CPUs, spinning OpenMP threads slow torch 10x+
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-from radio_dense.analysis.features import add_model_arguments, build_model, load_images  # noqa: E402
+from radio_dense.analysis.features import build_model, load_images  # noqa: E402
+from tools.common.radio_model_args import add_model_arguments, default_checkpoint  # noqa: E402
 from radio_dense.analysis.resolution import resolution_range, resolution_sweep  # noqa: E402
 from radio_dense.analysis.teacher import load_teacher  # noqa: E402
 
@@ -86,7 +87,7 @@ def main(argv=None) -> int:
             raise SystemExit('--teacher needs --adaptor: the adaptor trained on that teacher (e.g. --adaptor dino_v2)')
         teacher, message = load_teacher(args.teacher)
         print(message)
-    model = build_model(args.checkpoint, args.arch, args.adaptor, args.vitdet_window_size, args.device)
+    model = build_model(args.checkpoint or (None if args.arch else default_checkpoint()), args.arch, args.adaptor, args.vitdet_window_size, args.device)
     resolutions = resolution_range(args.min, args.max, args.step, model.min_resolution_step)
     images = load_images(args.images, args.num_synthetic)
     try:

@@ -19,7 +19,8 @@ import sys
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')  # on shared/busy CPUs, spinning OpenMP threads slow torch 10x+
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-from radio_dense.analysis.features import add_model_arguments, build_model, load_images  # noqa: E402
+from radio_dense.analysis.features import build_model, load_images  # noqa: E402
+from tools.common.radio_model_args import add_model_arguments, default_checkpoint  # noqa: E402
 from radio_dense.analysis.visualize import fit_shared_basis, pca_grid, sweep_features  # noqa: E402
 
 
@@ -37,7 +38,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    model = build_model(args.checkpoint, args.arch, args.adaptor, args.vitdet_window_size, args.device)
+    model = build_model(args.checkpoint or (None if args.arch else default_checkpoint()), args.arch, args.adaptor, args.vitdet_window_size, args.device)
     images = load_images(args.images, args.num_synthetic)
     sweep = sweep_features(model, images, args.resolutions, args.adaptor, progress=not args.quiet)
     basis = fit_shared_basis(sweep)

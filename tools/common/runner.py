@@ -9,8 +9,6 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-import radio_dense  # noqa: F401  (registers RADIO modules before any config is built)
-
 SCOPES = ('mmseg', 'mmdet')
 
 

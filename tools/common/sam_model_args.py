@@ -1,22 +1,19 @@
 """What the SAM command-line tools share: model arguments and building the model from them."""
 import argparse
 import os
-from pathlib import Path
 from typing import Tuple
 
 import torch
 
-from .builder import build_radio_sam
-from .model import RadioSam
+from radio_dense.sam import RadioSam, build_radio_sam
 
-#: The radio_tiny test fixture: a small random RADIO with a 256-channel ``sam`` adaptor.
-FIXTURE_CHECKPOINT = Path(__file__).resolve().parents[3] / 'shared' / 'fixtures' / 'radio_tiny' / 'radio-tiny.pth.tar'
+from .radio_model_args import FIXTURE_CHECKPOINT
 
 
 def add_model_args(parser: argparse.ArgumentParser) -> None:
     """``--config``, ``--checkpoint``, ``--radio``, ``--decoder-checkpoint``, ``--neck``, ``--device``."""
     g = parser.add_argument_group('model')
-    g.add_argument('--config', help="a config with model.type 'RadioSam' or 'RadioSamModel' (configs/radio_sam/)")
+    g.add_argument('--config', help="a config with model.type 'build_radio_sam' or 'RadioSamModel' (configs/radio_sam/)")
     g.add_argument('--checkpoint', help='trained RadioSam weights (tools/sam_train.py output) for --config')
     g.add_argument('--radio', help='without --config: RADIO zoo name or checkpoint (default: the radio_tiny '
                                    'test fixture, random weights)')
@@ -29,7 +26,7 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
 def model_from_args(args: argparse.Namespace) -> Tuple[RadioSam, str]:
     """The RadioSam the arguments describe and one line saying what it is (random parts included)."""
     if args.config:
-        from .mm_model import radio_sam_from_config
+        from radio_dense.openmmlab.sam import radio_sam_from_config
         overrides = {}
         if args.decoder_checkpoint:
             overrides['decoder_checkpoint'] = None if args.decoder_checkpoint == 'none' else args.decoder_checkpoint

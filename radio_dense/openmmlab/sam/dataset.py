@@ -8,7 +8,7 @@ from mmengine.dataset import BaseDataset
 from mmengine.registry import DATASETS
 from mmengine.structures import BaseDataElement
 
-from .coco_instances import CocoInstanceSet, resize_sample
+from ...sam.utils.coco_instances import CocoInstanceSet, resize_sample
 
 
 @DATASETS.register_module()

@@ -1,12 +1,8 @@
-"""OpenMMLab side of the SAM parts: registry entries and the trainable mmengine model.
+"""RadioSamModel: the trainable mmengine model around a RadioSam, and building a RadioSam from a config.
 
-Importing this module registers, in mmengine's root registries (found from any scope):
-
-- ``MODELS``: ``'RadioSam'`` (built by :func:`~radio_dense.sam.build_radio_sam`) and
-  ``'RadioSamModel'`` (training / validation wrapper);
-- ``DATASETS``: ``'SamCocoDataset'``; ``METRICS``: ``'SamPromptIoUMetric'``.
-
-Configs load it with ``custom_imports = dict(imports=['radio_dense.sam.mm_model'])``.
+``MODELS`` (mmengine's root registry, found from any scope) gets ``'RadioSamModel'`` and the
+function ``'build_radio_sam'`` (a config's ``dict(type='build_radio_sam', encoder=..., neck=...)``
+takes :func:`~radio_dense.sam.build_radio_sam`'s arguments).
 """
 from typing import Dict, List, Optional, Sequence, Union
 
@@ -17,15 +13,12 @@ from mmengine.model import BaseModel
 from mmengine.registry import MODELS
 from mmengine.structures import BaseDataElement
 
-from . import mm_dataset, mm_metric  # noqa: F401  (registration)
-from .builder import build_radio_sam
-from .evaluation import mask_iou
-from .geometry import SamGeometry
-from .model import RadioSam
-from .prompt_simulator import PromptSimulator
-from .prompts import interior_point
+from ...sam import RadioSam, SamGeometry, build_radio_sam
+from ...sam.evaluation import mask_iou
+from ...sam.training import PromptSimulator
+from ...sam.utils.prompts import interior_point
 
-MODELS.register_module(name='RadioSam', module=build_radio_sam, force=True)
+MODELS.register_module(module=build_radio_sam)
 
 VAL_PROMPTS = ('box', 'point')
 
@@ -40,7 +33,7 @@ class RadioSamModel(BaseModel):
     (single-mask output); the outputs carry the IoUs for ``SamPromptIoUMetric``.
 
     Args:
-        sam: a ``RadioSam`` or its config (``dict(type='RadioSam', encoder=..., neck='conv', ...)``).
+        sam: a ``RadioSam`` or its config (``dict(type='build_radio_sam', encoder=..., neck='conv', ...)``).
         train_neck / train_decoder / train_prompt_encoder: which parts get gradients (RADIO itself
             stays as ``build_radio_sam(freeze_encoder=...)`` set it).
         prompt_simulator: keyword arguments of :class:`PromptSimulator`.
@@ -134,7 +127,7 @@ class RadioSamModel(BaseModel):
 
 
 def radio_sam_from_config(config: Union[str, Config], checkpoint: Optional[str] = None, **overrides) -> RadioSam:
-    """The :class:`RadioSam` of a config (``model.type`` ``'RadioSam'`` or ``'RadioSamModel'``).
+    """The :class:`RadioSam` of a config (``model.type`` ``'build_radio_sam'`` or ``'RadioSamModel'``).
 
     ``overrides`` replace keys of the RadioSam config (e.g. ``resolution=512``); ``checkpoint`` is
     a trained RadioSamModel / RadioSam checkpoint (mmengine ``.pth`` or ``.safetensors``).
@@ -143,8 +136,9 @@ def radio_sam_from_config(config: Union[str, Config], checkpoint: Optional[str] 
     model_cfg = cfg.model
     if model_cfg.get('type') == 'RadioSamModel':
         model_cfg = model_cfg.sam
-    if model_cfg.get('type') != 'RadioSam':
-        raise ValueError(f"{config}: model.type must be 'RadioSam' or 'RadioSamModel', got {model_cfg.get('type')!r}")
+    if model_cfg.get('type') != 'build_radio_sam':
+        raise ValueError(f"{config}: model.type must be 'build_radio_sam' or 'RadioSamModel', "
+                         f"got {model_cfg.get('type')!r}")
     model_cfg = dict(model_cfg, **overrides)
     if checkpoint:
         model_cfg['checkpoint'] = checkpoint

@@ -17,10 +17,10 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from .coco_instances import CocoInstanceSet
-from .model import RadioSam
-from .predictor import RadioSamPredictor
-from .prompts import interior_point
+from ..modeling import RadioSam
+from ..predictor import RadioSamPredictor
+from ..utils.coco_instances import CocoInstanceSet
+from ..utils.prompts import interior_point
 
 PROMPTS = ('box', 'point')
 CHOICES = ('first', 'best')

@@ -4,7 +4,7 @@ from typing import Dict, Union
 import torch
 from torch import nn
 
-from ..radio import RadioOutput
+from ...radio import RadioOutput
 from .prompt_decoder import SAM_EMBED_DIM
 
 

@@ -5,7 +5,7 @@ import torch
 from torch import nn
 from segment_anything.modeling.common import LayerNorm2d
 
-from ..radio import RadioOutput
+from ...radio import RadioOutput
 from .prompt_decoder import SAM_EMBED_DIM
 
 

@@ -2,7 +2,7 @@
 import torch
 from torch import nn
 
-from ..radio import RADIOModel
+from ...radio import RADIOModel
 
 
 class RadioSamImageEncoder(nn.Module):

@@ -5,8 +5,8 @@ import torch
 from torch import nn
 from segment_anything.modeling import MaskDecoder, PromptEncoder
 
-from ..radio.conditioner import CLIP_MEAN, CLIP_STD
-from .decoder_checkpoint import load_sam_decoder_state
+from ...radio.conditioner import CLIP_MEAN, CLIP_STD
+from ..decoder_checkpoint import load_sam_decoder_state
 from .geometry import SamGeometry, check_resolution
 from .prompt_decoder import build_mask_decoder, build_prompt_encoder, prompt_encoder_at
 

@@ -5,8 +5,8 @@ import torch
 from torch.nn import functional as F
 
 from .losses import SamMaskLoss
-from .model import RadioSam
-from .prompts import boxes_from_masks, correction_points, jitter_boxes, sample_points
+from ..modeling import RadioSam
+from ..utils.prompts import boxes_from_masks, correction_points, jitter_boxes, sample_points
 
 
 class PromptSimulator:

@@ -1,0 +1,1 @@
+"""Command-line tools; run them as scripts (``python tools/train.py ...``)."""
