@@ -4,8 +4,8 @@
 # extra pooled one; RADIOBackbone itself pads to the patch size). Model bases use it as
 # ``model = dict(data_preprocessor=_base_.radio_det_data_preprocessor, ...)``: a base cannot set
 # ``model`` itself because mmengine refuses the same key in two sibling bases.
-# radio_dense.openmmlab.det_roi_extractor: ContiguousRoIExtractor (mmcv's RoIAlign misreads non-contiguous maps)
-custom_imports = dict(imports=['radio_dense.openmmlab', 'radio_dense.openmmlab.det_roi_extractor'], allow_failed_imports=False)
+# radio_dense.openmmlab.det adds ContiguousRoIExtractor (mmcv's RoIAlign misreads non-contiguous maps).
+custom_imports = dict(imports=['radio_dense.openmmlab.det'], allow_failed_imports=False)
 radio_det_data_preprocessor = dict(
     type='DetDataPreprocessor',
     mean=[122.7709383, 116.7460125, 104.09373615],

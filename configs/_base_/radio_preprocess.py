@@ -1,7 +1,7 @@
 # Shared by every RADIO segmentation config: registration of radio_dense and an EncoderDecoder
 # whose data preprocessor gives RADIO what it expects: RGB normalised with the OpenAI CLIP
 # mean/std (x 255). RADIO's own input conditioner is then detached by RADIOBackbone.
-custom_imports = dict(imports=['radio_dense.openmmlab', 'radio_dense.openmmlab.seg_heads'], allow_failed_imports=False)
+custom_imports = dict(imports=['radio_dense.openmmlab.seg'], allow_failed_imports=False)
 model = dict(
     type='EncoderDecoder',
     data_preprocessor=dict(

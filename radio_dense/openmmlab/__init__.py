@@ -1,10 +1,11 @@
 """OpenMMLab support for RADIO: the only part of radio_dense that imports mmengine / mmcv / mmseg / mmdet.
 
-Configs load it through ``custom_imports`` (nothing is registered by ``import radio_dense``)::
+Configs load it through ``custom_imports`` (nothing is registered by ``import radio_dense``),
+one module per codebase, each of which also imports this package::
 
-    custom_imports = dict(imports=['radio_dense.openmmlab', 'radio_dense.openmmlab.seg_heads'])  # mmseg
-    custom_imports = dict(imports=['radio_dense.openmmlab', 'radio_dense.openmmlab.det_roi_extractor'])  # mmdet
-    custom_imports = dict(imports=['radio_dense.openmmlab.sam'])  # SAM neck training
+    custom_imports = dict(imports=['radio_dense.openmmlab.seg'])  # mmsegmentation configs
+    custom_imports = dict(imports=['radio_dense.openmmlab.det'])  # mmdetection configs
+    custom_imports = dict(imports=['radio_dense.openmmlab.sam'])  # SAM neck training (mmengine only)
 
 Each class is registered once, with ``@REGISTRY.register_module()``, in the registry of the
 codebase that uses it. Modules that both mmseg and mmdet build (``RADIOBackbone``, ``SimpleFPN``,

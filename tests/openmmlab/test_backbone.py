@@ -27,8 +27,8 @@ def test_found_from_every_scope(registry):
 
 
 def test_registered_once_in_the_right_registry():
-    import radio_dense.openmmlab.det_roi_extractor  # noqa: F401
-    import radio_dense.openmmlab.seg_heads  # noqa: F401
+    import radio_dense.openmmlab.det  # noqa: F401
+    import radio_dense.openmmlab.seg  # noqa: F401
     from mmengine.registry import OPTIM_WRAPPER_CONSTRUCTORS
     home = {'RADIOBackbone': ENGINE_MODELS, 'SimpleFPN': ENGINE_MODELS, 'LN2d': ENGINE_MODELS,
             'LinearBNHead': SEG_MODELS, 'ContiguousRoIExtractor': DET_MODELS}
