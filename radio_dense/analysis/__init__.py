@@ -6,9 +6,7 @@
 * :mod:`.resolution`  mode-switching study (features vs resolution); :mod:`.teacher` timm teachers
 * :mod:`.flops`       FLOP counts with ``torch.utils.flop_counter``; :mod:`.mm_flops` for mm configs
 * :mod:`.benchmark`   latency / peak memory, ours vs upstream NVlabs/RADIO; :mod:`.memory_probe` its worker
-* :mod:`.hub_export`  save a model as an upstream torch.hub checkpoint
 """
-from .hub_export import save_hub_checkpoint
 from .pca import PCABasis, features_to_rgb, sample_tokens
 
-__all__ = ['PCABasis', 'features_to_rgb', 'sample_tokens', 'save_hub_checkpoint']
+__all__ = ['PCABasis', 'features_to_rgb', 'sample_tokens']

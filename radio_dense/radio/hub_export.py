@@ -4,7 +4,8 @@ The file has the layout of NVlabs/RADIO's released ``*.pth.tar`` files
 (``{'args': argparse.Namespace, 'state_dict': {...}}`` with ``base_model.*``,
 ``input_conditioner.*``, ``_heads.<i>.*``, ``_feature_projections.<i>.*``), so upstream's
 ``hubconf.radio_model(version=path)`` and our :func:`radio_dense.load_radio` both build the same
-model from it. Used to compare our implementation with upstream's on identical weights.
+model from it (:func:`~radio_dense.radio.checkpoint.read_hub_checkpoint` is the reader). Used to compare
+our implementation with upstream's on identical weights.
 """
 import argparse
 from typing import Dict, List, Optional
@@ -12,9 +13,9 @@ from typing import Dict, List, Optional
 import torch
 from torch import nn
 
-from ..radio.adaptors import MLPv1
-from ..radio.architectures import TRUNK_SPECS
-from ..radio.model import RADIOModel
+from .adaptors import MLPv1
+from .architectures import TRUNK_SPECS
+from .model import RADIOModel
 
 
 def timm_name_for(model: RADIOModel) -> str:

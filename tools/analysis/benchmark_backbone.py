@@ -33,7 +33,7 @@ from tqdm import tqdm  # noqa: E402
 from radio_dense.analysis.benchmark import (build_ours, build_upstream, cuda_peak_mb, interleaved_latency,  # noqa: E402
                                             max_abs_diff, median_ms, probe_cpu_memory, profile_ops)
 from radio_dense.analysis.features import build_model  # noqa: E402
-from radio_dense.analysis.hub_export import save_hub_checkpoint  # noqa: E402
+from radio_dense.radio.hub_export import save_hub_checkpoint  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:

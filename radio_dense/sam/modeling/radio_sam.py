@@ -6,6 +6,7 @@ from torch import nn
 from segment_anything.modeling import MaskDecoder, PromptEncoder
 
 from ...radio.conditioner import CLIP_MEAN, CLIP_STD
+from ...radio.safe_io import strip_prefix
 from ..decoder_checkpoint import load_sam_decoder_state
 from .geometry import SamGeometry, check_resolution
 from .prompt_decoder import build_mask_decoder, build_prompt_encoder, prompt_encoder_at
@@ -69,9 +70,7 @@ class RadioSam(nn.Module):
         """Load ``prompt_encoder.*`` / ``mask_decoder.*`` from an official SAM checkpoint or an extract."""
         state = load_sam_decoder_state(path)
         for name in ('prompt_encoder', 'mask_decoder'):
-            prefix = name + '.'
-            part = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
-            getattr(self, name).load_state_dict(part, strict=True)
+            getattr(self, name).load_state_dict(strip_prefix(state, name + '.'), strict=True)
 
     # ----- geometry -----
     def geometry(self, original_size: Tuple[int, int], resolution: Optional[int] = None,
