@@ -9,8 +9,10 @@ it imports no OpenMMLab package or segment_anything and changes no global torch 
 * :mod:`radio_dense.analysis`   feature analysis, FLOPs and benchmarks behind ``tools/analysis``
 * :mod:`radio_dense.data`       the synthetic demo data set
 """
-from .radio import RADIO_ZOO, RADIOModel, RadioCheckpointError, RadioOutput, create_radio, load_radio
+from .radio import (RADIO_ZOO, RADIOModel, RadioCheckpointError, RadioOutput, create_radio, load_radio,
+                    radio_from_config)
 
 __version__ = '0.1.0'
 
-__all__ = ['RADIO_ZOO', 'RADIOModel', 'RadioCheckpointError', 'RadioOutput', 'create_radio', 'load_radio']
+__all__ = ['RADIO_ZOO', 'RADIOModel', 'RadioCheckpointError', 'RadioOutput', 'create_radio', 'load_radio',
+           'radio_from_config']

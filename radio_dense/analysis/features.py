@@ -6,7 +6,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..radio import RADIOModel, create_radio, load_radio
+from ..radio import RADIOModel, radio_from_config
 
 
 def build_model(checkpoint: Optional[str] = None, arch: Optional[str] = None, adaptor: Optional[str] = None,
@@ -16,16 +16,9 @@ def build_model(checkpoint: Optional[str] = None, arch: Optional[str] = None, ad
     ``checkpoint`` takes anything :func:`radio_dense.load_radio` accepts. ``adaptor`` attaches that
     teacher adaptor (checkpoints only).
     """
-    if arch is not None:
-        if adaptor is not None:
-            raise ValueError(f'A random --arch model has no trained adaptors; drop --adaptor {adaptor} '
-                             f'or use --checkpoint')
-        model = create_radio(arch, vitdet_window_size=vitdet_window_size, seed=seed)
-    else:
-        if checkpoint is None:
-            raise ValueError('build_model needs a checkpoint (zoo name, .pth.tar, Hugging Face snapshot) or an arch')
-        model = load_radio(checkpoint, adaptor_names=[adaptor] if adaptor else None,
-                           vitdet_window_size=vitdet_window_size)
+    cfg = dict(arch=arch, seed=seed) if arch is not None else dict(source=checkpoint)
+    model = radio_from_config(dict(cfg, vitdet_window_size=vitdet_window_size),
+                              extra_adaptors=[adaptor] if adaptor else ())
     return model.to(device).eval()
 
 

@@ -6,20 +6,22 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 from mmengine.registry import MODELS
 
-from ..radio import RADIOModel, create_radio, load_radio
+from ..radio import RADIOModel, radio_from_config
 
 
 @MODELS.register_module()
 class RADIOBackbone(BaseModule):
-    """RADIO ViT backbone for OpenMMLab models.
+    """RADIO ViT backbone for OpenMMLab models: a thin adapter over ``RADIOModel.forward_intermediates``.
 
-    Inputs come from the data preprocessor already normalised (RGB, CLIP mean/std x 255), so
-    RADIO's own input conditioner is detached. Inputs of any size work: sizes that are not a
-    multiple of the patch size are padded (bottom/right) before the trunk.
+    Takes what the data preprocessor gives, RGB floats in ``[0, input_scale]`` (no mean/std
+    there), and applies the checkpoint's own input conditioner, so every checkpoint sees the
+    statistics it was trained with. Whatever ``forward_intermediates`` applies to block outputs
+    (the checkpoint's intermediate feature normaliser, summary-token selection) applies here too.
+    Inputs of any size work: they are padded (bottom/right) to a multiple of the patch size.
 
     Args:
-        checkpoint: anything :func:`radio_dense.load_radio` accepts (zoo name, ``.pth.tar``, HF
-            snapshot folder or repo id). ``None`` builds a random-initialised ``arch``.
+        checkpoint: pretrained weights, anything :func:`radio_dense.load_radio` accepts (zoo name,
+            ``.pth.tar``, HF snapshot folder or repo id). ``None`` builds a random-initialised ``arch``.
         arch: architecture for random init (``'radio-tiny'``, ``'vit-b-16'``, ``'vit-l-16'``...).
         out_indices: blocks whose spatial tokens are returned (negative counts from the end).
         out_adaptors: adaptor feature maps to append to the outputs (e.g. ``['sam']``,
@@ -31,6 +33,11 @@ class RADIOBackbone(BaseModule):
         frozen_stages: freeze the patch embedding and the first ``frozen_stages`` blocks (-1: none).
         drop_path_rate: stochastic depth for fine-tuning.
         with_cp: activation checkpointing of the blocks.
+        input_scale: the value of white in the inputs (255 for mmseg/mmdet data preprocessors).
+        norm_alpha_scheme: how the checkpoint's intermediate feature normaliser is applied
+            (``forward_intermediates``' argument; ``'none'`` turns it off).
+        final_norm: apply the trunk's final norm to the block outputs (``forward_intermediates``'
+            ``norm``; a no-op for checkpoints without one).
     """
 
     def __init__(self, checkpoint: Optional[str] = None, arch: str = 'radio-tiny',
@@ -38,22 +45,16 @@ class RADIOBackbone(BaseModule):
                  summary_fusion: Optional[str] = None, vitdet_window_size: Optional[int] = None,
                  num_global: Optional[int] = None, global_block_indices: Optional[Sequence[int]] = None,
                  frozen: bool = False, frozen_stages: int = -1, drop_path_rate: float = 0.0,
-                 with_cp: bool = False, init_cfg: Optional[Union[dict, List[dict]]] = None):
+                 with_cp: bool = False, input_scale: float = 255.0, norm_alpha_scheme: str = 'post-alpha',
+                 final_norm: bool = False, init_cfg: Optional[Union[dict, List[dict]]] = None):
         super().__init__(init_cfg=init_cfg)
         if summary_fusion not in (None, 'add', 'concat'):
             raise ValueError(f"summary_fusion must be None, 'add' or 'concat', got {summary_fusion!r}")
-        vitdet = dict(vitdet_window_size=vitdet_window_size, num_global=num_global,
-                      global_block_indices=global_block_indices, drop_path_rate=drop_path_rate)
-        if checkpoint is not None:
-            self.radio: RADIOModel = load_radio(checkpoint, adaptor_names=list(out_adaptors) or None, **vitdet)
-        else:
-            if out_adaptors:
-                raise ValueError(f'out_adaptors={list(out_adaptors)} needs a pretrained checkpoint with adaptors; '
-                                 f'a random-initialised arch={arch!r} has none')
-            self.radio = create_radio(arch, **vitdet)
-        if vitdet_window_size is not None and vitdet_window_size < 1:
-            raise ValueError(f'vitdet_window_size must be >= 1, got {vitdet_window_size}')
-        self.radio.make_preprocessor_external()
+        which = dict(source=checkpoint) if checkpoint is not None else dict(arch=arch)
+        self.radio: RADIOModel = radio_from_config(
+            dict(which, vitdet_window_size=vitdet_window_size, num_global=num_global,
+                 global_block_indices=global_block_indices, drop_path_rate=drop_path_rate),
+            extra_adaptors=out_adaptors)
         depth = len(self.radio.blocks)
         self.out_indices = sorted({depth + i if i < 0 else i for i in out_indices})
         if not self.out_indices or self.out_indices[0] < 0 or self.out_indices[-1] >= depth:
@@ -62,38 +63,28 @@ class RADIOBackbone(BaseModule):
         self.summary_fusion = summary_fusion
         self.frozen = frozen
         self.frozen_stages = frozen_stages
+        self.input_scale = float(input_scale)
+        self.norm_alpha_scheme = norm_alpha_scheme
+        self.final_norm = final_norm
         self.radio.model.grad_checkpointing = with_cp
         self._freeze()
 
     @property
-    def embed_dim(self) -> int:
-        return self.radio.embed_dim
-
-    @property
-    def patch_size(self) -> int:
-        return self.radio.patch_size
-
-    @property
     def out_channels(self) -> List[int]:
         """Channels of each output map, in order."""
-        c = self.embed_dim * (2 if self.summary_fusion == 'concat' else 1)
-        adaptor_channels = [a.feat_mlp.final[-1].out_features if hasattr(a.feat_mlp, 'final') else a.feat_mlp.fc2.out_features
-                            for a in (self.radio.adaptors[n] for n in self.out_adaptors)]
-        return [c] * len(self.out_indices) + adaptor_channels
+        c = self.radio.embed_dim * (2 if self.summary_fusion == 'concat' else 1)
+        return [c] * len(self.out_indices) + [self.radio.adaptors[n].feature_dim for n in self.out_adaptors]
 
     def _freeze(self) -> None:
         if self.frozen:
             self.radio.eval()
-            for p in self.radio.parameters():
-                p.requires_grad_(False)
+            self.radio.requires_grad_(False)
             return
         if self.frozen_stages >= 0:
             trunk = self.radio.model
-            modules = [trunk.patch_generator] + list(trunk.blocks[:self.frozen_stages])
-            for m in modules:
+            for m in [trunk.patch_generator, *trunk.blocks[:self.frozen_stages]]:
                 m.eval()
-                for p in m.parameters():
-                    p.requires_grad_(False)
+                m.requires_grad_(False)
 
     def train(self, mode: bool = True):
         super().train(mode)
@@ -106,33 +97,30 @@ class RADIOBackbone(BaseModule):
         if self.init_cfg is not None:
             super().init_weights()
 
-    def _pad_to_patch(self, x: torch.Tensor) -> torch.Tensor:
-        p = self.patch_size
-        ph, pw = (-x.shape[-2]) % p, (-x.shape[-1]) % p
+    def _pad(self, x: torch.Tensor) -> torch.Tensor:
+        step = self.radio.min_resolution_step
+        ph, pw = (-x.shape[-2]) % step, (-x.shape[-1]) % step
         return F.pad(x, (0, pw, 0, ph)) if ph or pw else x
 
-    def _fuse(self, feature_map: torch.Tensor, summary: torch.Tensor) -> torch.Tensor:
-        """Fuse the mean of the summary tokens ``(B, k, C)`` into ``(B, C, h, w)``."""
+    def _fuse(self, block: Union[torch.Tensor, tuple]) -> torch.Tensor:
+        """A block output as a contiguous map, with the mean summary token fused in if asked."""
         if self.summary_fusion is None:
-            return feature_map
-        s = summary.mean(1)[:, :, None, None]
+            return block.contiguous()
+        summary, feature_map = block
+        s = summary.view(summary.shape[0], -1, feature_map.shape[1]).mean(1)[:, :, None, None]
         if self.summary_fusion == 'add':
-            return feature_map + s
+            return (feature_map + s).contiguous()
         return torch.cat([feature_map, s.expand(-1, -1, *feature_map.shape[-2:])], dim=1)
 
     def _forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-        x = self._pad_to_patch(x)
-        radio = self.radio
-        grid = (x.shape[-2] // self.patch_size, x.shape[-1] // self.patch_size)
-        last = None if self.out_adaptors else self.out_indices[-1]
-        tokens, captured = radio.model.forward_tokens(x, capture=self.out_indices, last_block=last)
-        outs = []
-        for prefix, spatial in captured:
-            feature_map = spatial.transpose(1, 2).reshape(spatial.shape[0], -1, *grid).contiguous()
-            outs.append(self._fuse(feature_map, prefix[:, :radio.num_cls_tokens][:, radio.summary_idxs]))
-        if self.out_adaptors:
-            final = radio.extract_outputs(radio.model.norm(tokens), grid, 'NCHW')
-            outs += [final[name].features for name in self.out_adaptors]
+        only_blocks = not self.out_adaptors
+        result = self.radio.forward_intermediates(
+            self._pad(x / self.input_scale), indices=self.out_indices, output_fmt='NCHW',
+            return_prefix_tokens=self.summary_fusion is not None, norm=self.final_norm,
+            norm_alpha_scheme=self.norm_alpha_scheme, intermediates_only=only_blocks, stop_early=only_blocks)
+        final, blocks = (None, result) if only_blocks else result
+        outs = [self._fuse(b) for b in blocks]
+        outs += [final[name].features.contiguous() for name in self.out_adaptors]
         return tuple(outs)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:

@@ -5,7 +5,7 @@ from typing import Any, Dict, Optional, Union
 import torch
 from torch import nn
 
-from ..radio import RADIOModel, create_radio, load_radio
+from ..radio import RADIOModel, radio_from_config
 from ..radio.conditioner import InputConditioner
 from .modeling import AdaptorNeck, ConvNeck, RadioSam, RadioSamImageEncoder
 from .modeling.radio_sam import RADIO_PIXEL_MEAN, RADIO_PIXEL_STD
@@ -14,25 +14,13 @@ NECK_TYPES = ('adaptor', 'conv')
 
 
 def build_radio_encoder(cfg: Union[RADIOModel, Dict[str, Any]], adaptor_name: Optional[str] = None) -> RADIOModel:
-    """A RADIO model from a config dict (or the model itself).
+    """The RADIO of a RadioSam: :func:`radio_dense.radio_from_config` plus the adaptor the neck reads.
 
     ``cfg``: ``dict(source=<zoo name | .pth.tar | HF folder or repo>, **load_radio kwargs)`` for
-    pretrained weights, or ``dict(arch='vit-b-16', **create_radio kwargs)`` for a random model.
-    ``adaptor_name`` is added to ``adaptor_names`` when loading (the ``'adaptor'`` neck needs it).
+    pretrained weights, ``dict(arch='vit-b-16', **create_radio kwargs)`` for a random model, or a
+    ``RADIOModel``. ``adaptor_name`` is added to ``adaptor_names`` (the ``'adaptor'`` neck needs it).
     """
-    if isinstance(cfg, RADIOModel):
-        return cfg
-    cfg = dict(cfg)
-    if 'source' in cfg:
-        names = cfg.pop('adaptor_names', None)
-        names = [names] if isinstance(names, str) else list(names or [])
-        if adaptor_name and adaptor_name not in names:
-            names.append(adaptor_name)
-        return load_radio(cfg.pop('source'), adaptor_names=names or None, **cfg)
-    if 'arch' in cfg:
-        return create_radio(cfg.pop('arch'), **cfg)
-    raise ValueError(f"encoder config needs 'source' (pretrained: zoo name or checkpoint path) or 'arch' "
-                     f"(random: 'radio-tiny', 'vit-b-16', 'vit-l-16'...); got keys {sorted(cfg)}")
+    return radio_from_config(cfg, extra_adaptors=[adaptor_name] if adaptor_name else ())
 
 
 def _external_statistics(radio: RADIOModel):

@@ -8,6 +8,9 @@ from mmseg.registry import MODELS as SEG_MODELS
 
 import radio_dense.openmmlab  # noqa: F401  (registration)
 from radio_dense import load_radio
+from radio_dense.radio.conditioner import CLIP_MEAN, CLIP_STD
+
+from ..conftest import REPO_ROOT
 
 
 def test_openmmlab_stack_is_importable():
@@ -40,20 +43,49 @@ def test_registered_once_in_the_right_registry():
         ENGINE_MODELS.register_module('RADIOBackbone', module=torch.nn.Identity)
 
 
-def test_backbone_matches_radio_and_pads_any_size(hub_checkpoint):
-    backbone = SEG_MODELS.build(dict(type='RADIOBackbone', checkpoint=hub_checkpoint, out_indices=(3, -1),
+def test_backbone_equals_forward_intermediates_with_normaliser(phi_s_checkpoint):
+    """The backbone is forward_intermediates on x / 255: conditioner and PHI-S normaliser included."""
+    backbone = SEG_MODELS.build(dict(type='RADIOBackbone', checkpoint=phi_s_checkpoint, out_indices=(3, -1),
                                      out_adaptors=['sam']))
     assert backbone.out_channels == [192, 192, 256]
-    ref = load_radio(hub_checkpoint)
-    cond = ref.make_preprocessor_external()
-    x = torch.rand(1, 3, 128, 160)
+    ref = load_radio(phi_s_checkpoint, adaptor_names=['sam'])
+    assert ref.inter_feature_normalizer is not None
+    x = torch.rand(1, 3, 128, 160) * 255
+    raw = SEG_MODELS.build(dict(type='RADIOBackbone', checkpoint=phi_s_checkpoint, out_indices=(3, -1),
+                                norm_alpha_scheme='none'))
     with torch.no_grad():
-        b3, b11, sam = backbone(cond(x))
-        expected = ref.forward_intermediates(cond(x), indices=[3, 11], intermediates_only=True)
-        odd = backbone(torch.rand(2, 3, 100, 150))
+        b3, b11, sam = backbone(x)
+        final, expected = ref.forward_intermediates(x / 255, indices=[3, 11])
+        unnormalised = ref.forward_intermediates(x / 255, indices=[3, 11], intermediates_only=True,
+                                                 norm_alpha_scheme='none')
+        raw3, raw11 = raw(x)
+        odd = backbone(torch.rand(2, 3, 100, 150) * 255)
     assert torch.allclose(b3, expected[0], atol=1e-5) and torch.allclose(b11, expected[1], atol=1e-5)
-    assert sam.shape == (1, 256, 8, 10)
+    assert torch.allclose(sam, final['sam'].features, atol=1e-5) and sam.shape == (1, 256, 8, 10)
+    assert (b11 - unnormalised[1]).abs().max() > 0.1  # the normaliser matters here...
+    assert torch.allclose(raw11, unnormalised[1], atol=1e-5)  # ...and can be turned off
     assert [o.shape[-2:] for o in odd] == [(7, 10)] * 3
+
+
+def test_seg_config_forward_uses_the_checkpoint_statistics(non_clip_checkpoint):
+    """A config's data preprocessor + backbone equals load_radio(source)(x / 255) for a non-CLIP checkpoint."""
+    from mmengine.config import Config
+    from mmseg.structures import SegDataSample
+    cfg = Config.fromfile(str(REPO_ROOT / 'configs' / 'demo' / 'radio-tiny_fpn_synthetic-192x192.py'))
+    cfg.model.backbone.checkpoint = non_clip_checkpoint
+    model = SEG_MODELS.build(cfg.model).eval()
+    rgb = torch.randint(0, 256, (3, 192, 192), dtype=torch.uint8)
+    data = model.data_preprocessor(dict(inputs=[rgb.flip(0)], data_samples=[SegDataSample()]), False)  # BGR file
+    with torch.no_grad():
+        (features,) = model.backbone(data['inputs'])
+        expected = load_radio(non_clip_checkpoint)(rgb[None].float() / 255, feature_fmt='NCHW').features
+        clip = load_radio(non_clip_checkpoint)
+    assert torch.allclose(features, expected, atol=1e-5)
+    clip.input_conditioner.norm_mean.copy_(torch.tensor(CLIP_MEAN).view(3, 1, 1))
+    clip.input_conditioner.norm_std.copy_(torch.tensor(CLIP_STD).view(3, 1, 1))
+    with torch.no_grad():
+        with_clip = clip(rgb[None].float() / 255, feature_fmt='NCHW').features
+    assert (features - with_clip).abs().max() > 0.1  # restating CLIP's statistics would have been wrong
 
 
 def test_summary_fusion_channels():
@@ -96,7 +128,7 @@ def test_vitdet_backbone_with_checkpointing_trains():
     (dict(arch='radio-tiny', window_size=4), "unexpected keyword argument 'window_size'"),
     (dict(arch='radio-tiny', vitdet_window_size=0), 'vitdet_window_size must be'),
     (dict(arch='radio-tiny', num_global=13, vitdet_window_size=4), 'num_global must be in'),
-    (dict(arch='radio-tiny', out_adaptors=['sam']), 'needs a pretrained checkpoint'),
+    (dict(arch='radio-tiny', out_adaptors=['sam']), 'need pretrained weights'),
     (dict(arch='vit-q-99'), "Unknown ViT architecture 'vit-q-99'"),
     (dict(arch='radio-tiny', out_indices=(12,)), 'out_indices'),
 ])

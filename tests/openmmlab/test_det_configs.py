@@ -80,7 +80,7 @@ def test_det_config_builds_and_runs(path):
     model = MODELS.build(cfg.model)
     model.init_weights()
     backbone = model.backbone
-    assert backbone.embed_dim == EXPECTED_DIM[cfg.model.backbone.arch] == cfg.model.neck.in_channels
+    assert backbone.radio.embed_dim == EXPECTED_DIM[cfg.model.backbone.arch] == cfg.model.neck.in_channels
     assert len(model.neck(backbone(torch.zeros(1, 3, 64, 96)))) == model.rpn_head.prior_generator.num_levels
     num_classes = _num_classes(cfg)
 
@@ -185,21 +185,24 @@ def test_shipped_checkpoints_are_zoo_names():
         assert cfg.model.backbone.arch in EXPECTED_DIM, path.name
 
 
-def test_demo_dataset_config_matches_generator():
-    cfg = Config.fromfile(str(CONFIGS / '_base_/datasets/synthetic_shapes_det.py'))
-    assert tuple(cfg.metainfo['classes']) == tuple(DEMO_DET_METAINFO['classes'])
-    assert [tuple(c) for c in cfg.metainfo['palette']] == [tuple(c) for c in DEMO_DET_METAINFO['palette']]
+def test_demo_dataset_reads_the_generated_set(tmp_path):
+    from mmdet.registry import DATASETS
+    from radio_dense.data import write_demo_dataset
+    write_demo_dataset(str(tmp_path), num_train=2, num_val=2, size=64, seed=0, progress=False)
+    cfg = Config.fromfile(str(CONFIGS / 'demo/radio-tiny_mask-rcnn_synthetic-160x160.py'))
+    dataset = DATASETS.build(dict(cfg.val_dataloader.dataset, data_root=str(tmp_path) + '/'))
+    assert dataset.metainfo['classes'] == DEMO_DET_METAINFO['classes'] and len(dataset) == 2
+    labels = np.concatenate([dataset[i]['data_samples'].gt_instances.labels.numpy() for i in range(2)])
+    assert len(labels) and labels.max() < len(DEMO_DET_METAINFO['classes'])
     for path in CONFIGS.glob('demo/*mask-rcnn*.py'):
         assert _num_classes(Config.fromfile(str(path))) == len(DEMO_DET_METAINFO['classes']), path.name
 
 
-def test_clip_normalisation_matches_segmentation_configs():
-    det = Config.fromfile(str(CONFIGS / '_base_/radio_det_preprocess.py')).radio_det_data_preprocessor
-    seg = Config.fromfile(str(CONFIGS / '_base_/radio_preprocess.py')).model.data_preprocessor
-    assert det.mean == seg.mean and det.std == seg.std and det.bgr_to_rgb and seg.bgr_to_rgb
-    for path in DET_CONFIGS:
+def test_data_preprocessors_leave_normalisation_to_the_backbone():
+    """The backbone applies the checkpoint's own mean/std: no config restates CLIP's."""
+    for path in DET_CONFIGS + sorted(CONFIGS.glob('radio_seg/*.py')) + sorted(CONFIGS.glob('demo/*fpn*.py')):
         pre = Config.fromfile(str(path)).model.data_preprocessor
-        assert pre.mean == det.mean and pre.std == det.std and pre.bgr_to_rgb, path.name
+        assert pre.mean is None and pre.std is None and pre.bgr_to_rgb, path.name
 
 
 def _roi_extractors(cfg: Config):
