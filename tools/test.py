@@ -1,7 +1,7 @@
 """Evaluate a checkpoint of an mmsegmentation / mmdetection config (mIoU, COCO mAP...).
 
 Example:
-    python tools/test.py configs/demo/radio-tiny_fpn_synthetic-128x128.py work_dirs/demo/iter_400.pth --show-dir vis
+    python tools/test.py configs/demo/radio-tiny_fpn_synthetic-192x192.py work_dirs/demo/iter_400.pth --show-dir vis
 """
 import argparse
 import os

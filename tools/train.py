@@ -3,7 +3,7 @@
 The codebase (mmseg or mmdet) is taken from the config's ``default_scope``.
 
 Example:
-    python tools/train.py configs/demo/radio-tiny_fpn_synthetic-128x128.py --work-dir work_dirs/demo
+    python tools/train.py configs/demo/radio-tiny_fpn_synthetic-192x192.py --work-dir work_dirs/demo
 """
 import argparse
 import os

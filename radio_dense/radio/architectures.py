@@ -8,7 +8,6 @@ from functools import partial
 from typing import Dict, List, Optional
 
 from torch import nn
-from timm.layers import DropPath
 from timm.models.vision_transformer import Block
 
 
@@ -87,10 +86,3 @@ def build_blocks(spec: TrunkSpec, drop_path_rate: float = 0.0) -> nn.Sequential:
 def drop_path_schedule(depth: int, rate: float) -> List[float]:
     """Stochastic depth rates rising linearly from 0 to ``rate`` over ``depth`` blocks."""
     return [rate * i / max(depth - 1, 1) for i in range(depth)]
-
-
-def set_drop_path(blocks: nn.Sequential, rate: float) -> None:
-    """Replace the drop-path modules of timm blocks (e.g. after loading a checkpoint)."""
-    for blk, r in zip(blocks, drop_path_schedule(len(blocks), rate)):
-        blk.drop_path1 = DropPath(r) if r > 0 else nn.Identity()
-        blk.drop_path2 = DropPath(r) if r > 0 else nn.Identity()

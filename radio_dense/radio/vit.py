@@ -5,7 +5,7 @@ import torch
 from torch import nn
 from torch.utils.checkpoint import checkpoint
 
-from .architectures import TrunkSpec, build_blocks, set_drop_path
+from .architectures import TrunkSpec, build_blocks
 from .cpe import PatchGenerator
 from .windows import WindowLayout, global_block_schedule
 
@@ -61,9 +61,6 @@ class RadioViT(nn.Module):
             raise ValueError(f'vitdet_window_size must be a positive number of patches, got {window_size}')
         self.window_size = int(window_size)
         self.is_global = global_block_schedule(len(self.blocks), num_global, num_windowed, global_block_indices)
-
-    def set_drop_path_rate(self, rate: float) -> None:
-        set_drop_path(self.blocks, rate)
 
     def _run_block(self, i: int, x: torch.Tensor, attn_mask: Optional[torch.Tensor] = None) -> torch.Tensor:
         blk = self.blocks[i]

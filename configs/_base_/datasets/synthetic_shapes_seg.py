@@ -1,12 +1,8 @@
 # Synthetic shapes (tools/make_demo_data.py --out data/demo) in the ADE20K folder layout.
-# Background is label 0 and a real class (reduce_zero_label=False); classes/palette equal
-# radio_dense.data.DEMO_SEG_METAINFO (a test checks it).
-dataset_type = 'BaseSegDataset'
+# Background is label 0 and a real class (reduce_zero_label=False). The dataset type
+# (radio_dense.openmmlab.seg, imported by the model bases) carries the classes and palette.
+dataset_type = 'SyntheticShapesDataset'
 data_root = 'data/demo'
-metainfo = dict(
-    classes=('background', 'circle', 'square', 'triangle', 'star', 'ellipse', 'cross'),
-    palette=[(0, 0, 0), (220, 45, 40), (40, 85, 225), (40, 185, 60), (240, 205, 35), (205, 55, 205),
-             (35, 205, 215)])
 crop_size = (192, 192)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
@@ -25,15 +21,13 @@ test_pipeline = [
 train_dataloader = dict(
     batch_size=8, num_workers=2, persistent_workers=True,
     sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(type=dataset_type, data_root=data_root, metainfo=metainfo, img_suffix='.jpg',
-                 seg_map_suffix='.png', reduce_zero_label=False,
+    dataset=dict(type=dataset_type, data_root=data_root,
                  data_prefix=dict(img_path='images/training', seg_map_path='annotations/training'),
                  pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=4, num_workers=2, persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type=dataset_type, data_root=data_root, metainfo=metainfo, img_suffix='.jpg',
-                 seg_map_suffix='.png', reduce_zero_label=False,
+    dataset=dict(type=dataset_type, data_root=data_root,
                  data_prefix=dict(img_path='images/validation', seg_map_path='annotations/validation'),
                  pipeline=test_pipeline))
 test_dataloader = val_dataloader

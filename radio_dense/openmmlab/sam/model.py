@@ -14,8 +14,8 @@ from mmengine.registry import MODELS
 from mmengine.structures import BaseDataElement
 
 from ...sam import RadioSam, SamGeometry, build_radio_sam
-from ...sam.evaluation import mask_iou
 from ...sam.training import PromptSimulator
+from ...sam.utils.masks import mask_iou
 from ...sam.utils.prompts import interior_point
 
 MODELS.register_module(module=build_radio_sam)

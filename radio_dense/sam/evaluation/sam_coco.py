@@ -20,6 +20,7 @@ from tqdm import tqdm
 from ..modeling import RadioSam
 from ..predictor import RadioSamPredictor
 from ..utils.coco_instances import CocoInstanceSet
+from ..utils.masks import mask_iou
 from ..utils.prompts import interior_point
 
 PROMPTS = ('box', 'point')
@@ -43,13 +44,6 @@ class SamCocoResult:
         row.update({f'mIoU {k}': round(v, 4) for k, v in self.miou.items()})
         row['embed s/img'] = round(self.embed_seconds / max(self.num_images, 1), 4)
         return row
-
-
-def mask_iou(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """IoU of boolean masks ``(..., H, W)`` (broadcasting); two empty masks give 1."""
-    inter = (pred & target).flatten(-2).sum(-1).float()
-    union = (pred | target).flatten(-2).sum(-1).float()
-    return torch.where(union > 0, inter / union.clamp(min=1), torch.ones_like(union))
 
 
 def _score_prompts(predictor: RadioSamPredictor, masks: np.ndarray, boxes: np.ndarray,

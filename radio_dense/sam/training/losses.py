@@ -5,6 +5,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ..utils.masks import mask_iou
+
 
 def sigmoid_focal_loss(logits: torch.Tensor, targets: torch.Tensor, alpha: float = 0.25,
                        gamma: float = 2.0) -> torch.Tensor:
@@ -24,15 +26,6 @@ def dice_loss(logits: torch.Tensor, targets: torch.Tensor, eps: float = 1.0) -> 
     targets = targets.flatten(-2)
     inter = (prob * targets).sum(-1)
     return 1 - (2 * inter + eps) / (prob.sum(-1) + targets.sum(-1) + eps)
-
-
-def soft_iou(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """IoU ``(...)`` of thresholded logits (``> 0``) with binary targets; used as the IoU head's target."""
-    pred = logits > 0
-    target = targets > 0.5
-    inter = (pred & target).flatten(-2).sum(-1).float()
-    union = (pred | target).flatten(-2).sum(-1).float()
-    return torch.where(union > 0, inter / union.clamp(min=1), torch.ones_like(union))
 
 
 class SamMaskLoss(nn.Module):
@@ -60,7 +53,7 @@ class SamMaskLoss(nn.Module):
         dice = dice_loss(logits, targets)
         best = (self.focal_weight * focal + self.dice_weight * dice).argmin(dim=1)
         rows = torch.arange(len(best), device=best.device)
-        actual = soft_iou(logits[rows, best].detach(), targets[rows, best])
+        actual = mask_iou(logits[rows, best].detach() > 0, targets[rows, best] > 0.5)  # the IoU head's target
         return {
             'loss_focal': self.focal_weight * focal[rows, best].mean(),
             'loss_dice': self.dice_weight * dice[rows, best].mean(),
