@@ -8,9 +8,11 @@ from .conftest import REPO_ROOT
 OPENMMLAB = ('mmengine', 'mmcv', 'mmseg', 'mmdet')
 
 # Runs in a fresh interpreter: which heavy packages got imported, and did torch's global state change?
+# torch and timm (the core's own dependencies) are imported first: importing them registers torch's
+# DTensor classes as safe globals by itself.
 PROBE = r'''
 import json, sys
-import torch
+import timm, torch
 before = (list(map(repr, torch.serialization.get_safe_globals())), torch.get_default_dtype(),
           torch.get_num_threads(), torch.is_grad_enabled())
 import {module}

@@ -70,7 +70,9 @@ def test_backbone_equals_forward_intermediates_with_normaliser(phi_s_checkpoint)
 def test_seg_config_forward_uses_the_checkpoint_statistics(non_clip_checkpoint):
     """A config's data preprocessor + backbone equals load_radio(source)(x / 255) for a non-CLIP checkpoint."""
     from mmengine.config import Config
+    from mmengine.registry import init_default_scope
     from mmseg.structures import SegDataSample
+    init_default_scope('mmseg')
     cfg = Config.fromfile(str(REPO_ROOT / 'configs' / 'demo' / 'radio-tiny_fpn_synthetic-192x192.py'))
     cfg.model.backbone.checkpoint = non_clip_checkpoint
     model = SEG_MODELS.build(cfg.model).eval()

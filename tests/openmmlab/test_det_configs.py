@@ -76,7 +76,7 @@ def test_det_config_builds_and_runs(path):
     torch.manual_seed(0)
     cfg = _quick(_load(path))
     assert cfg.default_scope == 'mmdet'
-    assert 'radio_dense' in cfg.custom_imports['imports']
+    assert cfg.custom_imports['imports'] == ['radio_dense.openmmlab.det']
     model = MODELS.build(cfg.model)
     model.init_weights()
     backbone = model.backbone
