@@ -48,5 +48,6 @@ def radio_from_config(cfg: RadioConfig, extra_adaptors: Sequence[str] = ()) -> R
     if source is not None:
         return load_radio(source, adaptor_names=names or None, **options)
     if names:
-        raise ValueError(f'Adaptors {names} need pretrained weights (source=...); a random arch={arch!r} has none')
+        raise ValueError(f'The adaptors {names} need pretrained weights (source=...): a random arch={arch!r} has no '
+                         f'trained adaptors')
     return create_radio(arch, **options)
