@@ -16,8 +16,9 @@ setup(
     extras_require={
         'mm': ['mmengine==0.10.7', 'mmcv>=2.0,<2.2', 'mmsegmentation==1.2.2', 'mmdet==3.3.0', 'ftfy', 'regex',
                'pycocotools'],
-        'sam': ['segment-anything==1.0'],
+        'sam': ['segment-anything==1.0', 'sam3==0.1.4', 'numpy<2.4'],
         'hub': ['huggingface_hub>=0.24'],
         'tools': ['matplotlib', 'opencv-python<5'],
+        'deploy': ['onnx>=1.16', 'onnxruntime>=1.17', 'onnxscript>=0.2'],
     },
 )

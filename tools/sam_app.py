@@ -44,17 +44,7 @@ def main(argv=None) -> int:
     model, what = model_from_args(args)
     state = SamAppState(model, what, args.resolutions, max_bytes=int(args.max_upload_mb * 2 ** 20),
                         max_pixels=int(args.max_megapixels * 1e6))
-    server = SamAppServer(state, args.host, args.port)
-    if args.host not in ('127.0.0.1', 'localhost', '::1'):
-        print(f'WARNING: listening on {args.host}: anyone who can reach it can use the app (no authentication).')
-    print(f'Model: {what}')
-    print(f'Open {server.url}  (Ctrl+C to stop)', flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    SamAppServer(state, args.host, args.port).serve_until_interrupted(what)
     return 0
 
 

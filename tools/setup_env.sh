@@ -18,13 +18,13 @@ fi
 [[ -x "$VENV/bin/python" ]] || "$PY" -m venv "$VENV"
 PIP=("$VENV/bin/python" -m pip --disable-pip-version-check)
 "${PIP[@]}" install -q "torch==2.9.1" "torchvision==0.24.1"
-"${PIP[@]}" install -q "setuptools<80" wheel ninja psutil "numpy>=2.0,<2.5" "opencv-python>=4.8,<5"
+"${PIP[@]}" install -q "setuptools<80" wheel ninja psutil "numpy>=2.0,<2.4" "opencv-python>=4.8,<5"
 if ! "$VENV/bin/python" -c "import mmcv, mmcv.ops" 2>/dev/null; then
   echo "Building mmcv 2.1.0 with ops (first time ~13 min on 2 cores; cached afterwards)..."
   MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-2} "${PIP[@]}" install --no-build-isolation "mmcv==2.1.0"
 fi
 "${PIP[@]}" install -q -r requirements.txt
 "${PIP[@]}" install -q --no-build-isolation --no-deps -e .
-"$VENV/bin/python" -c "import mmseg.models, mmdet.models, mmcv.ops, radio_dense" 
+"$VENV/bin/python" -c "import mmseg.models, mmdet.models, mmcv.ops, sam3, radio_dense"
 echo "$HASH" > "$STAMP"
 echo "environment ready: $VENV"

@@ -27,6 +27,7 @@ _PAGE = r"""<!doctype html>
   <label>Image <input type="file" id="file" accept="image/*"></label>
   <label>Resolution <select id="resolution"></select></label>
   <label><input type="checkbox" id="pad"> pad to square</label>
+  <label id="concept-box" hidden>Concept <input type="text" id="concept" placeholder="e.g. red disc" maxlength="200"></label>
   <button id="undo" type="button">Undo</button>
   <button id="clear" type="button">Clear prompts</button>
   <a id="download" class="button" download="mask.png" aria-disabled="true" href="#">Download mask PNG</a>
@@ -50,6 +51,11 @@ for (const r of CONFIG.resolutions) {
 }
 $('pad').checked = CONFIG.pad_to_square;
 $('model').textContent = 'Model: ' + CONFIG.model;
+if (CONFIG.concept_prompts) {  // SAM3: every instance of a typed concept and/or a dragged example box
+  $('concept-box').hidden = false;
+  $('concept').addEventListener('change', () => predict());
+}
+const concept = () => (CONFIG.concept_prompts ? $('concept').value.trim() : '');
 
 function setStatus(text, st) { $('status').textContent = text; $('status').dataset.state = st; }
 function showError(text) { $('error').textContent = text; $('error').hidden = !text; if (text) setStatus('Error.', 'error'); }
@@ -93,7 +99,7 @@ async function embed() {
 
 async function predict() {
   if (!state.imageId) return;
-  if (!state.points.length && !state.box) {
+  if (!state.points.length && !state.box && !concept()) {
     state.overlay = null; view.dataset.maskArea = '0'; draw();
     $('download').setAttribute('aria-disabled', 'true'); return;
   }
@@ -103,14 +109,15 @@ async function predict() {
     do {
       state.again = false;
       setStatus('Decoding...', 'busy');
-      const r = await api('/api/predict', Object.assign(view_params(), { points: state.points, box: state.box }));
+      const r = await api('/api/predict', Object.assign(view_params(), { points: state.points, box: state.box, text: concept() || null }));
       const overlay = new Image();
       await new Promise((ok, fail) => { overlay.onload = ok; overlay.onerror = fail; overlay.src = 'data:image/png;base64,' + r.overlay_png; });
       state.overlay = overlay; draw();
       view.dataset.maskArea = String(r.area);
       const dl = $('download'); dl.href = 'data:image/png;base64,' + r.mask_png; dl.setAttribute('aria-disabled', 'false');
       showError('');
-      setStatus('Mask: ' + r.area + ' px, predicted IoU ' + r.score.toFixed(3) + '; decoder ' + r.decode_ms + ' ms' +
+      setStatus((r.instances === null ? 'Mask: ' + r.area + ' px, predicted IoU ' + r.score.toFixed(3)
+                 : r.instances + ' instance(s), ' + r.area + ' px, best score ' + r.score.toFixed(3)) + '; decoder ' + r.decode_ms + ' ms' +
                 (r.cached_embedding ? ' (embedding cached)' : ', embedding ' + r.embed_ms + ' ms'), 'mask');
     } while (state.again);
   } catch (err) { showError(err.message); }

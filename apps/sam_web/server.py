@@ -6,7 +6,9 @@ Routes:
     ``POST /api/image``       body: the raw image file -> ``{image_id, width, height}``
     ``POST /api/embed``       ``{image_id, resolution, pad}`` -> embedding time (cached per image)
     ``POST /api/predict``     ``{image_id, resolution, pad, points: [[x, y, label]], box, multimask}``
-                              -> ``{mask_png, overlay_png (base64), score, area, embed_ms, decode_ms}``
+                              (+ ``text`` for SAM3 models: the concept)
+                              -> ``{mask_png, overlay_png (base64), score, area, embed_ms, decode_ms,
+                              instances (SAM3: how many; else null)}``
     ``GET /api/stats``        how many embeddings were computed (for tests)
 """
 import base64
@@ -105,9 +107,10 @@ class SamAppHandler(BaseHTTPRequestHandler):
                 self._json(200, state.embed(*self._view(self._json_body())))
             elif self.path == '/api/predict':
                 payload = self._json_body()
+                concept = {'text': payload.get('text')} if state.config().get('concept_prompts') else {}
                 result = state.predict(*self._view(payload), points=payload.get('points') or [],
-                                       box=payload.get('box'), multimask=payload.get('multimask'))
-                self._json(200, {
+                                       box=payload.get('box'), multimask=payload.get('multimask'), **concept)
+                self._json(200, {'instances': getattr(result, 'instances', None),
                     'mask_png': base64.b64encode(mask_png_bytes(result.mask)).decode(),
                     'overlay_png': base64.b64encode(rgba_mask_png_bytes(result.mask)).decode(),
                     'score': round(result.score, 4), 'area': int(result.mask.sum()),
@@ -141,3 +144,17 @@ class SamAppServer(ThreadingHTTPServer):
         thread = threading.Thread(target=self.serve_forever, name='sam-app', daemon=True)
         thread.start()
         return thread
+
+    def serve_until_interrupted(self, description: str) -> None:
+        """Print where the app is, serve until Ctrl+C, close (what the app tools run)."""
+        host = self.server_address[0]
+        if host not in ('127.0.0.1', 'localhost', '::1'):
+            print(f'WARNING: listening on {host}: anyone who can reach it can use the app (no authentication).')
+        print(f'Model: {description}')
+        print(f'Open {self.url}  (Ctrl+C to stop)', flush=True)
+        try:
+            self.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.server_close()

@@ -91,7 +91,8 @@ class SamAppState:
                  max_embeddings: int = 8):
         self.model = model
         self.description = description
-        self.resolutions = tuple(sorted(set(int(r) for r in resolutions) | {model.resolution}))
+        self.default_resolution, self.default_pad = int(model.resolution), bool(model.pad_to_square)
+        self.resolutions = tuple(sorted(set(int(r) for r in resolutions) | {self.default_resolution}))
         self.max_bytes = max_bytes
         self.max_pixels = max_pixels
         self.max_images = max_images
@@ -103,8 +104,8 @@ class SamAppState:
 
     def config(self) -> Dict:
         """What the page needs to know."""
-        return {'resolutions': list(self.resolutions), 'default_resolution': self.model.resolution,
-                'pad_to_square': self.model.pad_to_square, 'max_bytes': self.max_bytes,
+        return {'resolutions': list(self.resolutions), 'default_resolution': self.default_resolution,
+                'pad_to_square': self.default_pad, 'max_bytes': self.max_bytes,
                 'max_pixels': self.max_pixels, 'model': self.description}
 
     def add_image(self, data: bytes) -> Dict:
@@ -129,7 +130,7 @@ class SamAppState:
         if key in self.predictors:
             self.predictors.move_to_end(key)
             return self.predictors[key], 0.0, True
-        predictor = RadioSamPredictor(self.model, resolution, pad)
+        predictor = self._new_predictor(resolution, pad)
         start = time.perf_counter()
         predictor.set_image(self.images[image_id])
         embed_ms = (time.perf_counter() - start) * 1000
@@ -138,6 +139,10 @@ class SamAppState:
         while len(self.predictors) > self.max_embeddings:
             self.predictors.popitem(last=False)
         return predictor, embed_ms, False
+
+    def _new_predictor(self, resolution: int, pad: bool) -> RadioSamPredictor:
+        """A predictor for one cached embedding (subclasses serve other models)."""
+        return RadioSamPredictor(self.model, resolution, pad)
 
     def embed(self, image_id: str, resolution: int, pad: bool) -> Dict:
         """Compute (or find) the embedding; returns timing and grid size."""

@@ -7,7 +7,8 @@ from .checkpoint import RadioCheckpoint, RadioCheckpointError, read_checkpoint
 from .from_config import radio_from_config
 from .loader import build_radio, create_radio, load_radio
 from .model import RADIOModel, Resolution
-from .zoo import RADIO_ZOO, ZooEntry
+from .zoo import DEFAULT_VERSION, RADIO_ZOO, UnsupportedReleaseError, ZooEntry
 
 __all__ = ['Adaptor', 'RadioOutput', 'RadioCheckpoint', 'RadioCheckpointError', 'read_checkpoint',
-           'build_radio', 'create_radio', 'load_radio', 'radio_from_config', 'RADIOModel', 'Resolution', 'RADIO_ZOO', 'ZooEntry']
+           'build_radio', 'create_radio', 'load_radio', 'radio_from_config', 'RADIOModel', 'Resolution', 'RADIO_ZOO',
+           'ZooEntry', 'DEFAULT_VERSION', 'UnsupportedReleaseError']

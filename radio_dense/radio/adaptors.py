@@ -76,24 +76,60 @@ class MLPv2(nn.Module):
         return x
 
 
+class AttnHead(nn.Module):
+    """Feature head ``'attn'``: two timm ViT blocks (16 heads, layer scale) then an :class:`MLPv2`.
+
+    Upstream's ``AttnFDHead`` calls its MLP without the token grid, so it cannot upsample; here the
+    grid is passed on, which is what ``upsample_factor`` evidently intends.
+    """
+
+    def __init__(self, input_dim: int, hidden_dim: int, output_dim: int, num_blocks: int = 2,
+                 pre_norm: bool = False, upsample_factor: int = 1):
+        super().__init__()
+        from timm.models.vision_transformer import Block
+        self.blocks = nn.Sequential(*[Block(input_dim, num_heads=16, init_values=1e-5) for _ in range(num_blocks)])
+        self.mlp = MLPv2(input_dim, hidden_dim, output_dim, 0, pre_norm=pre_norm, upsample_factor=upsample_factor)
+
+    @property
+    def upsample_factor(self) -> int:
+        return self.mlp.upsample_factor
+
+    def forward(self, x: torch.Tensor, grid_hw: Optional[tuple] = None) -> torch.Tensor:
+        return self.mlp(self.blocks(x), grid_hw=grid_hw)
+
+
+SUMMARY_MLP_VERSIONS = ('v1', 'v2')
+FEATURE_MLP_VERSIONS = ('v1', 'v2', 'attn')
+
+
 def mlp_from_state(version: str, state: Dict[str, torch.Tensor], upsample_factor: int = 1) -> nn.Module:
-    """Build an MLP of layout ``version`` ('v1' | 'v2') sized from ``state`` and load it."""
+    """Build a head of layout ``version`` ('v1' | 'v2' | 'attn') sized from ``state`` and load it."""
     try:
-        hidden, inp = state['fc1.weight'].shape
-        if version == 'v1':
+        if version == 'attn':
+            hidden, inp = state['mlp.fc1.weight'].shape
+            out = state['mlp.final.2.weight'].shape[0]
+            num_blocks = len({k.split('.')[1] for k in state if k.startswith('blocks.')})
+            mlp: nn.Module = AttnHead(inp, hidden, out, num_blocks, pre_norm='mlp.pre_norm.0.weight' in state,
+                                      upsample_factor=upsample_factor)
+        elif version == 'v1':
+            hidden, inp = state['fc1.weight'].shape
             out = state['fc2.weight'].shape[0]
             num_inner = sum(1 for k in state if k.startswith('inner.') and k.endswith('.weight')) // 2
-            mlp: nn.Module = MLPv1(inp, hidden, out, num_inner)
+            mlp = MLPv1(inp, hidden, out, num_inner)
         elif version == 'v2':
+            hidden, inp = state['fc1.weight'].shape
             out = state['final.2.weight'].shape[0]
             num_inner = len({k.split('.')[1] for k in state if k.startswith('blocks.')})
             mlp = MLPv2(inp, hidden, out, num_inner, pre_norm='pre_norm.0.weight' in state,
                         upsample_factor=upsample_factor)
         else:
-            raise ValueError(f"Unsupported adaptor MLP version {version!r}; expected 'v1' or 'v2'")
+            raise ValueError(f"Unsupported adaptor MLP version {version!r}; expected one of {FEATURE_MLP_VERSIONS}")
     except KeyError as err:
         raise ValueError(f'Adaptor weights do not match MLP layout {version!r}: missing {err}') from err
-    mlp.load_state_dict(state)
+    try:
+        mlp.load_state_dict(state)
+    except RuntimeError as err:
+        raise ValueError(f'Adaptor weights do not match MLP layout {version!r}: {str(err).splitlines()[0]}') from err
     return mlp
 
 
@@ -116,6 +152,9 @@ class Adaptor(nn.Module):
     def from_state(cls, state: Dict[str, torch.Tensor], head_idx: int, summary_version: str = 'v2',
                    feature_version: Optional[str] = None, upsample_factor: int = 1) -> 'Adaptor':
         """``state`` has ``summary.*`` (head) and ``feature.*`` (feature MLP) tensors."""
+        if summary_version not in SUMMARY_MLP_VERSIONS:
+            raise ValueError(f'Unsupported summary head version {summary_version!r}; upstream builds summary heads '
+                             f'of versions {SUMMARY_MLP_VERSIONS} only')
         head = mlp_from_state(summary_version, strip_prefix(state, 'summary.'))
         feat = mlp_from_state(feature_version or summary_version, strip_prefix(state, 'feature.'), upsample_factor)
         return cls(head, feat, head_idx)
@@ -124,11 +163,11 @@ class Adaptor(nn.Module):
                 feature_fmt: str = 'NLC') -> RadioOutput:
         dtype = next(self.parameters()).dtype
         out_summary = self.head_mlp(summary.to(dtype)).float()
-        if isinstance(self.feat_mlp, MLPv2):
+        if isinstance(self.feat_mlp, (MLPv2, AttnHead)):
             feat = self.feat_mlp(features.to(dtype), grid_hw=grid_hw)
         else:
             feat = self.feat_mlp(features.to(dtype))
-        feat = feat.float()
+        feat = feat.to(features.dtype).float()  # as upstream: back to the trunk's dtype, then float32
         if feature_fmt == 'NCHW':
             u = getattr(self.feat_mlp, 'upsample_factor', 1)
             feat = feat.reshape(feat.shape[0], grid_hw[0] * u, grid_hw[1] * u, -1).permute(0, 3, 1, 2)

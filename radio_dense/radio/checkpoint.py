@@ -38,8 +38,6 @@ class RadioCheckpoint:
         return [t['name'] for t in self.args.get('teachers', [])]
 
 
-
-
 def _teacher_adaptors(ckpt: RadioCheckpoint, state: Tensors) -> None:
     per_teacher = ckpt.args.get('cls_token_per_teacher', True)
     for tidx, teacher in enumerate(ckpt.args.get('teachers', [])):
@@ -55,6 +53,8 @@ def _teacher_adaptors(ckpt: RadioCheckpoint, state: Tensors) -> None:
 
 
 def _hub_summary_idxs(args: Dict[str, Any]) -> List[int]:
+    """Upstream's ``summary_idxs``: the first teacher of each name with ``use_summary``, or ``[0]``
+    when all teachers share one summary token (``cls_token_per_teacher=False``)."""
     if not args.get('cls_token_per_teacher', True):
         return [0]
     first: Dict[str, int] = {}
@@ -132,7 +132,10 @@ def read_hf_snapshot(folder: str) -> RadioCheckpoint:
     args = config['args']
     ckpt = RadioCheckpoint(
         args=args, trunk=trunk, conditioner=strip_prefix(root, 'input_conditioner.'),
-        summary_idxs=[i for i, t in enumerate(args['teachers']) if t.get('use_summary', True)],
+        # Upstream's HF model ignores cls_token_per_teacher here (and then indexes past its single
+        # summary token); the torch.hub rule is what it evidently intends.
+        summary_idxs=_hub_summary_idxs(args) if not args.get('cls_token_per_teacher', True)
+        else [i for i, t in enumerate(args['teachers']) if t.get('use_summary', True)],
         feature_normalizer=strip_prefix(root, 'feature_normalizer.'),
         inter_feature_normalizer=strip_prefix(root, 'inter_feature_normalizer.'), source=folder,
         meta={k: config.get(k) for k in ('version', 'patch_size', 'max_resolution', 'preferred_resolution')})

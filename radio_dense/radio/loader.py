@@ -1,22 +1,25 @@
 """``load_radio`` (zoo name, torch.hub file, HF snapshot or repo id) and ``create_radio`` (random init)."""
-import dataclasses
 import os
-from typing import Dict, Optional, Sequence, Union
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
+from torch import nn
 
 from .adaptors import Adaptor
-from .architectures import TrunkSpec, resolve_trunk_spec
+from .architectures import UnsupportedTrunkError, build_vit, canonical_trunk_name
 from .checkpoint import RadioCheckpoint, RadioCheckpointError, download_hf_snapshot, read_checkpoint
 from .conditioner import InputConditioner
 from .cpe import num_registers_for
 from .feature_normalizer import FeatureNormalizer, IntermediateFeatureNormalizer
 from .model import RADIOModel
 from .vit import RadioViT
-from .zoo import RADIO_ZOO, ZooEntry, fetch_zoo_checkpoint, zoo_entry, zoo_entry_for_file
+from .zoo import DEFAULT_VERSION, RADIO_ZOO, ZooEntry, fetch_zoo_checkpoint, zoo_entry, zoo_entry_for_file
 
-# Trunk tensors that upstream drops on purpose (classifier head, unused final norm).
-_IGNORED_TRUNK_PREFIXES = ('head.', 'fc_norm.', 'head_drop.')
+# Trunk tensors upstream's model holds (or its checkpoints carry) but never uses in RADIO's forward:
+# timm's classifier/pooling heads, the register token of the ``*_v2`` trunks and the pre-norm
+# (RADIO's patch generator replaces timm's token preparation).
+_IGNORED_TRUNK_PREFIXES = ('head.', 'fc_norm.', 'head_drop.', 'attn_pool.', 'norm_pre.', 'reg_token')
+_LAYER_SCALE_NAMES = ('.gamma', '.grandma')  # timm's name, upstream's name (both load, as upstream)
 
 
 def _num_cls_tokens(args: dict) -> int:
@@ -25,38 +28,57 @@ def _num_cls_tokens(args: dict) -> int:
     return len({t['name'] for t in args.get('teachers', [])}) or 1
 
 
-def _trunk_state(ckpt: RadioCheckpoint, final_norm: bool) -> Dict[str, torch.Tensor]:
+def _trunk_state(ckpt: RadioCheckpoint, trunk: RadioViT) -> Dict[str, torch.Tensor]:
+    expected = set(trunk.state_dict())
     state = {}
     for k, v in ckpt.trunk.items():
-        if k.startswith(_IGNORED_TRUNK_PREFIXES) or (not final_norm and k.startswith('norm.')):
+        if k.startswith(_IGNORED_TRUNK_PREFIXES) or (k.startswith('norm.') and isinstance(trunk.norm, nn.Identity)):
             continue
-        state[k.replace('.grandma', '.gamma')] = v
+        if k not in expected and k.endswith(_LAYER_SCALE_NAMES):
+            stem = k.rsplit('.', 1)[0]
+            k = next((stem + n for n in _LAYER_SCALE_NAMES if stem + n in expected), k)
+        state[k] = v
     return state
 
 
 def _build_trunk(ckpt: RadioCheckpoint, drop_path_rate: float = 0.0) -> RadioViT:
+    """The trunk upstream's ``create_model_from_args`` builds: ``args.model`` + ``args.model_kwargs``."""
     args = ckpt.args
     if args.get('cpe_max_size') is None:
         raise RadioCheckpointError(
             f'{ckpt.source} is a RADIO model without cropped position embedding (RADIOv1/E-RADIO); '
             f'radio_dense supports the ViT releases with CPE (RADIOv2 and later)')
-    spec = resolve_trunk_spec(args['model'])
-    if spec.init_values is None and any(k.startswith('blocks.0.ls1.') for k in ckpt.trunk):
-        spec = dataclasses.replace(spec, init_values=1e-5)  # layer scale (timm 'gamma' / upstream 'grandma')
+    try:
+        vit = build_vit(args['model'], args.get('model_kwargs'), global_pool=args.get('gp'))
+    except UnsupportedTrunkError as err:
+        raise RadioCheckpointError(f'{ckpt.source}: {err}') from err
     num_cls = _num_cls_tokens(args)
     trunk = RadioViT(
-        spec, max_input_size=args['cpe_max_size'], num_cls_tokens=num_cls,
+        vit, max_input_size=args['cpe_max_size'], num_cls_tokens=num_cls,
         num_registers=num_registers_for(num_cls, args.get('register_multiple'), args.get('cpe_num_registers')),
         final_norm=bool(args.get('model_norm', False)),
         patch_bias='patch_generator.embedder.bias' in ckpt.trunk,
         normalize_patches='patch_generator.patch_normalizer.weight' in ckpt.trunk,
-        drop_path_rate=drop_path_rate)
-    result = trunk.load_state_dict(_trunk_state(ckpt, not isinstance(trunk.norm, torch.nn.Identity)), strict=False)
+        drop_path_rate=drop_path_rate, arch=args['model'])
+    result = trunk.load_state_dict(_trunk_state(ckpt, trunk), strict=False)
     if result.missing_keys or result.unexpected_keys:
         raise RadioCheckpointError(
-            f'{ckpt.source} does not match a {args["model"]} RADIO trunk: missing keys '
-            f'{result.missing_keys[:8]}, unexpected keys {result.unexpected_keys[:8]}')
+            f'{ckpt.source} does not match a {args["model"]} RADIO trunk (model_kwargs '
+            f'{args.get("model_kwargs") or {}}): missing keys {result.missing_keys[:8]}, unexpected keys '
+            f'{result.unexpected_keys[:8]}')
     return trunk
+
+
+def adaptor_mlp_versions(args: dict, teacher_name: str) -> Tuple[str, str]:
+    """``(summary, feature)`` head versions of a teacher, as upstream's ``GenericAdaptor`` picks them.
+
+    The teacher's own ``mlp_version`` / ``spatial_mlp_version`` win over the checkpoint's global
+    ones; a teacher overriding only ``mlp_version`` keeps the global feature version.
+    """
+    summary = args.get('mlp_version') or 'v1'
+    feature = args.get('spatial_mlp_version') or summary
+    teacher = next((t for t in args.get('teachers', []) if t.get('name') == teacher_name), {})
+    return teacher.get('mlp_version') or summary, teacher.get('spatial_mlp_version') or feature
 
 
 def _select_adaptors(ckpt: RadioCheckpoint, adaptor_names: Optional[Union[str, Sequence[str]]]) -> Dict[str, Adaptor]:
@@ -69,19 +91,33 @@ def _select_adaptors(ckpt: RadioCheckpoint, adaptor_names: Optional[Union[str, S
             raise ValueError(
                 f'Unknown adaptor {name!r}. This checkpoint has adaptors for: {sorted(ckpt.adaptors)} '
                 f'(teachers: {ckpt.teacher_names})')
-        version = ckpt.args.get('mlp_version', 'v1')
-        spatial = ckpt.args.get('spatial_mlp_version') or version
-        adaptors[name] = Adaptor.from_state(ckpt.adaptors[name], ckpt.adaptor_head_idx[name], version, spatial,
-                                            ckpt.adaptor_upsample.get(name, 1))
+        version, spatial = adaptor_mlp_versions(ckpt.args, name)
+        try:
+            adaptors[name] = Adaptor.from_state(ckpt.adaptors[name], ckpt.adaptor_head_idx[name], version, spatial,
+                                                ckpt.adaptor_upsample.get(name, 1))
+        except ValueError as err:
+            raise RadioCheckpointError(f'{ckpt.source}: adaptor {name!r}: {err}') from err
     return adaptors
+
+
+def checkpoint_dtype(args: dict) -> torch.dtype:
+    """The dtype upstream runs a checkpoint in: ``args.dtype`` (a ``torch.dtype`` or its name), else float32."""
+    dtype = args.get('dtype') or torch.float32
+    if isinstance(dtype, str):
+        dtype = getattr(torch, dtype.split('.')[-1], None)
+    if not isinstance(dtype, torch.dtype):
+        raise RadioCheckpointError(f'args.dtype {args.get("dtype")!r} is not a torch dtype')
+    return dtype
 
 
 def build_radio(ckpt: RadioCheckpoint, adaptor_names: Optional[Union[str, Sequence[str]]] = None,
                 vitdet_window_size: Optional[int] = None, num_global: Optional[int] = None,
                 global_block_indices: Optional[Sequence[int]] = None, zoo: Optional[ZooEntry] = None,
-                dtype: Optional[torch.dtype] = None, pad_windows: bool = True,
+                dtype: Optional[Union[torch.dtype, str]] = None, pad_windows: bool = True,
                 drop_path_rate: float = 0.0) -> RADIOModel:
     """Assemble a :class:`RADIOModel` from a read checkpoint (see :func:`load_radio`)."""
+    if isinstance(dtype, str) and dtype != 'checkpoint':
+        raise ValueError(f"dtype must be a torch.dtype, None (float32) or 'checkpoint', got {dtype!r}")
     trunk = _build_trunk(ckpt, drop_path_rate)
     conditioner = InputConditioner()
     if ckpt.conditioner:
@@ -112,10 +148,21 @@ def build_radio(ckpt: RadioCheckpoint, adaptor_names: Optional[Union[str, Sequen
         if num_global is None and global_block_indices is None and zoo is not None:
             num_global, num_windowed = zoo.vitdet_num_global, zoo.vitdet_num_windowed
         trunk.set_vitdet(vitdet_window_size, num_global, num_windowed, global_block_indices)
-    if dtype is not None:
+    if dtype == 'checkpoint':
+        _to_checkpoint_dtype(model, checkpoint_dtype(ckpt.args))
+    elif dtype is not None:
         model.to(dtype=dtype)
         conditioner.dtype = dtype
     return model.eval()
+
+
+def _to_checkpoint_dtype(model: RADIOModel, dtype: torch.dtype) -> None:
+    """What upstream does with ``args.dtype``: trunk, conditioner output and normalisers in it, adaptors float32."""
+    model.model.to(dtype=dtype)
+    model.input_conditioner.dtype = dtype
+    for normalizer in (model.feature_normalizer, model.inter_feature_normalizer):
+        if normalizer is not None:
+            normalizer.to(dtype=dtype)
 
 
 def resolve_source(source: str, progress: bool = True) -> tuple:
@@ -130,28 +177,35 @@ def resolve_source(source: str, progress: bool = True) -> tuple:
     raise FileNotFoundError(source)
 
 
-def load_radio(source: str, adaptor_names: Optional[Union[str, Sequence[str]]] = None,
+def load_radio(source: Optional[str] = None, adaptor_names: Optional[Union[str, Sequence[str]]] = None,
                vitdet_window_size: Optional[int] = None, num_global: Optional[int] = None,
-               global_block_indices: Optional[Sequence[int]] = None, dtype: Optional[torch.dtype] = None,
-               progress: bool = True, pad_windows: bool = True, drop_path_rate: float = 0.0) -> RADIOModel:
+               global_block_indices: Optional[Sequence[int]] = None,
+               dtype: Optional[Union[torch.dtype, str]] = None, progress: bool = True, pad_windows: bool = True, drop_path_rate: float = 0.0) -> RADIOModel:
     """Load a pretrained RADIO model, in eval mode.
 
     Args:
         source: a zoo name (``'radio_v2.5-l'``, see ``RADIO_ZOO``; downloaded once into the torch
-            hub cache), a local torch.hub checkpoint (``.pth.tar``), a local Hugging Face snapshot
+            hub cache; ``None`` gives upstream's default ``DEFAULT_VERSION = 'c-radio_v4-h'``), a
+            local torch.hub checkpoint (``.pth.tar``), a local Hugging Face snapshot
             folder (``config.json`` + ``model.safetensors``) or a Hugging Face repo id
             (``'nvidia/RADIO-L'``; config and safetensors only, no remote code).
         adaptor_names: teacher adaptors to attach (``'clip'``, ``'siglip'``, ``'dino_v2'``, ``'sam'``...).
         vitdet_window_size: window side in patches for ViTDet attention (``None``: global everywhere).
         num_global / global_block_indices: ViTDet schedule (default: the release's own, e.g. 4 evenly
             spaced global blocks, the last one global).
-        dtype: cast parameters (default float32).
+        dtype: ``None`` (default): float32 everywhere, whatever the checkpoint says (best for
+            training and for comparing numbers). A ``torch.dtype``: the whole model, adaptors
+            included, cast to it. ``'checkpoint'``: upstream's choice, i.e. the trunk, the input
+            conditioner's output and the feature normalisers in the checkpoint's ``args.dtype``
+            (e.g. bfloat16; float32 when it has none) and the adaptors in float32. Upstream
+            always does the latter, so ``None`` differs from upstream on checkpoints whose
+            ``args.dtype`` is not float32.
         pad_windows: accept any multiple of the patch size in ViTDet mode by padding the token
             grid to whole windows (padded tokens are masked out); ``False`` requires multiples of
             ``patch_size * window``, as upstream.
         drop_path_rate: stochastic depth for fine-tuning.
     """
-    path, entry = resolve_source(source, progress=progress)
+    path, entry = resolve_source(DEFAULT_VERSION if source is None else source, progress=progress)
     return build_radio(read_checkpoint(path), adaptor_names, vitdet_window_size, num_global,
                        global_block_indices, entry, dtype, pad_windows, drop_path_rate)
 
@@ -168,10 +222,9 @@ def create_radio(arch: str = 'radio-tiny', teachers: Sequence[str] = ('clip', 's
     """
     if seed is not None:
         torch.manual_seed(seed)
-    spec: TrunkSpec = resolve_trunk_spec(arch)
     num_cls = len(teachers)
-    trunk = RadioViT(spec, cpe_max_size, num_cls, num_registers_for(num_cls, register_multiple, None),
-                     drop_path_rate=drop_path_rate)
+    trunk = RadioViT(build_vit(arch), cpe_max_size, num_cls, num_registers_for(num_cls, register_multiple, None),
+                     drop_path_rate=drop_path_rate, arch=canonical_trunk_name(arch))
     for blk in trunk.blocks:
         for m in blk.modules():
             if isinstance(m, torch.nn.Linear):

@@ -142,14 +142,32 @@ class RADIOModel(nn.Module):
                               return_prefix_tokens: bool = False, norm: bool = False, stop_early: bool = False,
                               output_fmt: str = 'NCHW', intermediates_only: bool = False,
                               aggregation: str = 'sparse', norm_alpha_scheme: str = 'post-alpha'):
-        """Outputs of the blocks in ``indices`` (as upstream / timm).
+        """Outputs of the blocks in ``indices``, with upstream's semantics for every argument.
 
         ``indices``: an int n takes the last n blocks; a sequence takes those blocks (negative
-        counts from the end). Returns a list with one ``(B, C, h, w)`` (``'NCHW'``) or
-        ``(B, h*w, C)`` (``'NLC'``) tensor per index, or :class:`RadioOutput` pairs with
-        ``return_prefix_tokens``. Unless ``intermediates_only``, returns ``(final, list)`` where
-        ``final`` is what :meth:`forward` returns. In ViTDet mode maps are in image order.
-        ``aggregation='dense'`` averages each group of blocks ending at an index.
+        counts from the end); ``None`` (a radio_dense extension) takes all. Returns a list with one
+        ``(B, C, h, w)`` (``'NCHW'``) or ``(B, h*w, C)`` (``'NLC'``) tensor per index, or
+        :class:`RadioOutput` ``(summary, features)`` pairs with ``return_prefix_tokens``. Unless
+        ``intermediates_only``, returns ``(final, list)`` where ``final`` is what :meth:`forward`
+        returns for the last block run.
+
+        Upstream's behaviour, kept on purpose so results match it (some of it is arguably a bug):
+
+        - ``aggregation='dense'`` averages all blocks of each group (from the block after the
+          previous index up to the index), prefix tokens included: the summary of a dense
+          intermediate is the group mean, not the last block's.
+        - ``stop_early=True`` stops after the last requested block also when
+          ``intermediates_only=False``, so ``final`` is that block's output (timm semantics).
+        - ``norm`` applies the trunk's final norm to the intermediates *and* to ``final``: with
+          ``norm=False`` the final output skips the norm even on checkpoints that have one
+          (:meth:`forward` applies it).
+        - The intermediate feature normaliser (checkpoints that ship one) whitens spatial tokens
+          of sparse and dense intermediates unless ``norm_alpha_scheme='none'``; for dense groups
+          the rotation of the group's last block is used, ``'pre-alpha'`` scales each block before
+          averaging and ``'post-alpha'`` scales the mean by the mean alpha.
+
+        radio_dense's own extensions: any patch-multiple input in ViTDet mode, intermediates in
+        image (row-major) order in ViTDet mode too, and ``indices=None``.
         """
         if output_fmt not in FEATURE_FORMATS:
             raise ValueError(f'Unsupported output_fmt {output_fmt!r}; use one of {FEATURE_FORMATS}')
@@ -160,45 +178,72 @@ class RADIOModel(nn.Module):
         self._check_input(x)
         take = _take_indices(len(self.blocks), indices)
         grid = (x.shape[-2] // self.patch_size, x.shape[-1] // self.patch_size)
-        capture = range(take[-1] + 1) if aggregation == 'dense' else take
-        last = take[-1] if (stop_early and intermediates_only) else None
-        tokens, captured = self.model.forward_tokens(self.input_conditioner(x), capture=capture, last_block=last)
-        per_block = dict(zip(capture, captured))
         normalizer = self.inter_feature_normalizer if norm_alpha_scheme != 'none' else None
-
+        group = _GroupAverage(take, aggregation == 'dense', normalizer, norm_alpha_scheme == 'post-alpha')
+        tokens, _ = self.model.forward_tokens(self.input_conditioner(x), last_block=take[-1] if stop_early else None,
+                                              on_block=group.add)
+        final_norm = self.model.norm if norm else nn.Identity()
         outputs = []
-        start = 0
-        for idx in take:
-            group = range(start, idx + 1) if aggregation == 'dense' else [idx]
-            acc, alpha_sum = 0, 0
-            for i in group:
-                spatial = per_block[i][1]
-                if normalizer is not None:
-                    y, alpha = normalizer(spatial, i, rot_index=idx)
-                    if norm_alpha_scheme == 'post-alpha':
-                        acc, alpha_sum = acc + y, alpha_sum + alpha
-                    else:
-                        acc, alpha_sum = acc + alpha * y, alpha_sum + 1
-                else:
-                    acc, alpha_sum = acc + spatial, alpha_sum + 1
-            n = len(group)
-            spatial = (alpha_sum / n) * acc / n
-            prefix = per_block[idx][0]
-            if norm:
-                both = self.model.norm(torch.cat([prefix, spatial], dim=1))
-                prefix, spatial = both[:, :prefix.shape[1]], both[:, prefix.shape[1]:]
-            spatial = _format(spatial, grid, output_fmt)
+        for prefix, spatial in group.results:
+            spatial = _format(final_norm(spatial), grid, output_fmt)
             if return_prefix_tokens:
-                summary = prefix[:, :self.num_cls_tokens]
+                summary = final_norm(prefix[:, :self.model.num_cls_tokens])
                 if summary.shape[1] > 1:
                     summary = summary[:, self.summary_idxs]
                 outputs.append(RadioOutput(summary.flatten(1), spatial))
             else:
                 outputs.append(spatial)
-            start = idx + 1
         if intermediates_only:
             return outputs
-        return self.extract_outputs(self.model.norm(tokens), grid, output_fmt), outputs
+        return self.extract_outputs(final_norm(tokens), grid, output_fmt), outputs
+
+
+class _GroupAverage:
+    """Collects ``forward_intermediates`` outputs block by block, as upstream's loop does.
+
+    Sparse: the output of each taken block (spatial tokens whitened by the intermediate normaliser,
+    scaled by its alpha). Dense: the mean over each group of blocks ending at a taken index.
+    """
+
+    def __init__(self, take: List[int], dense: bool, normalizer: Optional[IntermediateFeatureNormalizer],
+                 post_alpha: bool):
+        self.take, self.dense, self.normalizer, self.post_alpha = take, dense, normalizer, post_alpha
+        self.results: List[Tuple[torch.Tensor, torch.Tensor]] = []
+        self._next = 0
+        self._reset()
+
+    def _reset(self) -> None:
+        self._prefix_sum, self._spatial_sum, self._alpha_sum, self._count = 0, 0, 0, 0
+
+    def _whiten(self, spatial: torch.Tensor, index: int, rot_index: int):
+        if self.normalizer is None:
+            return spatial, 1
+        return self.normalizer(spatial, index, rot_index=rot_index)
+
+    def add(self, i: int, prefix: torch.Tensor, spatial: torch.Tensor) -> None:
+        if self._next >= len(self.take):
+            return
+        target = self.take[self._next]
+        if self.dense:
+            y, alpha = self._whiten(spatial, i, target)
+            self._prefix_sum = self._prefix_sum + prefix
+            if self.post_alpha:
+                self._spatial_sum, self._alpha_sum = self._spatial_sum + y, self._alpha_sum + alpha
+            else:
+                self._spatial_sum, self._alpha_sum = self._spatial_sum + alpha * y, self._alpha_sum + 1
+            self._count += 1
+        if i != target:
+            return
+        if self.dense:
+            n = self._count
+            prefix = self._prefix_sum / n
+            spatial = (self._alpha_sum / n) * self._spatial_sum / n
+            self._reset()
+        else:
+            y, alpha = self._whiten(spatial, i, i)
+            spatial = alpha * y
+        self.results.append((prefix, spatial))
+        self._next += 1
 
 
 def _format(features: torch.Tensor, grid: Tuple[int, int], fmt: str) -> torch.Tensor:

@@ -1,13 +1,22 @@
 """The RADIO ViT trunk: patch generator (CPE + prefix tokens), timm blocks, ViTDet windowing."""
-from typing import Collection, List, Optional, Sequence, Tuple
+from typing import Callable, Collection, List, Optional, Sequence, Tuple
 
 import torch
 from torch import nn
 from torch.utils.checkpoint import checkpoint
 
-from .architectures import TrunkSpec, build_blocks
+from timm.models.vision_transformer import VisionTransformer
+
+from .architectures import set_drop_path, trunk_spec
 from .cpe import PatchGenerator
-from .windows import WindowLayout, global_block_schedule
+from .windows import WindowLayout, global_block_schedule, traceable_window_mask
+
+
+def _exporting() -> bool:
+    """True while ``torch.export`` / the ONNX exporters trace the model."""
+    return torch.compiler.is_exporting() or torch.jit.is_tracing()
+
+
 
 class RadioViT(nn.Module):
     """ViT with RADIO's token layout: ``num_cls_tokens`` summary tokens, registers, patch tokens.
@@ -20,20 +29,24 @@ class RadioViT(nn.Module):
     it is padded up to whole windows and padded tokens never influence real ones.
     """
 
-    def __init__(self, spec: TrunkSpec, max_input_size: int, num_cls_tokens: int, num_registers: int,
+    def __init__(self, vit: VisionTransformer, max_input_size: int, num_cls_tokens: int, num_registers: int,
                  final_norm: bool = False, patch_bias: bool = False, normalize_patches: bool = False,
-                 drop_path_rate: float = 0.0):
+                 drop_path_rate: float = 0.0, arch: Optional[str] = None):
+        """Take ``vit``'s blocks (and its final norm if ``final_norm``), as built by :func:`build_vit`."""
         super().__init__()
-        self.spec = spec
-        self.patch_size = spec.patch_size
-        self.embed_dim = spec.embed_dim
-        self.patch_generator = PatchGenerator(spec.patch_size, spec.embed_dim, max_input_size, num_cls_tokens,
+        self.spec = trunk_spec(vit)
+        self.arch = arch
+        self.patch_size = self.spec.patch_size
+        self.embed_dim = self.spec.embed_dim
+        self.patch_generator = PatchGenerator(self.patch_size, self.embed_dim, max_input_size, num_cls_tokens,
                                               num_registers, patch_bias=patch_bias,
                                               normalize_patches=normalize_patches)
-        self.blocks = build_blocks(spec, drop_path_rate)
-        self.norm = nn.LayerNorm(spec.embed_dim, eps=1e-6) if final_norm else nn.Identity()
+        self.blocks = vit.blocks
+        self.norm = vit.norm if final_norm else nn.Identity()
+        if drop_path_rate:
+            set_drop_path(self.blocks, drop_path_rate)
         self.window_size: Optional[int] = None
-        self.is_global: List[bool] = [True] * spec.depth
+        self.is_global: List[bool] = [True] * len(self.blocks)
         self.grad_checkpointing = False
         self.pad_value = 0.0  # value of padding tokens in ViTDet mode; cannot affect outputs
 
@@ -68,27 +81,39 @@ class RadioViT(nn.Module):
             return checkpoint(blk, x, attn_mask, use_reentrant=False)
         return blk(x, attn_mask=attn_mask) if attn_mask is not None else blk(x)
 
-    def forward_tokens(self, x: torch.Tensor, capture: Collection[int] = (), last_block: Optional[int] = None
+    def forward_tokens(self, x: torch.Tensor, capture: Collection[int] = (), last_block: Optional[int] = None,
+                       on_block: Optional[Callable[[int, torch.Tensor, torch.Tensor], None]] = None
                        ) -> Tuple[torch.Tensor, List[Tuple[torch.Tensor, torch.Tensor]]]:
         """Run blocks ``0..last_block`` (default: all) on conditioned images ``(B, 3, H, W)``.
 
         Returns the tokens ``(B, num_summary_tokens + h*w, C)`` in row-major order (before ``norm``)
         and, for each block index in ``capture`` (ascending), its output as ``(prefix, spatial)``
-        with row-major spatial tokens.
+        with row-major spatial tokens. ``on_block(i, prefix, spatial)``, if given, sees every block's
+        output the same way as it is computed.
         """
+        captured: List[Tuple[torch.Tensor, torch.Tensor]] = []
+
+        def observe(i: int, prefix: torch.Tensor, spatial) -> None:
+            if i in capture or on_block is not None:
+                spatial = spatial()
+                if i in capture:
+                    captured.append((prefix, spatial))
+                if on_block is not None:
+                    on_block(i, prefix, spatial)
+
         grid = (x.shape[-2] // self.patch_size, x.shape[-1] // self.patch_size)
         tokens = self.patch_generator(x)
         last_block = len(self.blocks) - 1 if last_block is None else last_block
         skip = self.num_summary_tokens
-        captured: List[Tuple[torch.Tensor, torch.Tensor]] = []
         if self.window_size is None:
             for i in range(last_block + 1):
                 tokens = self._run_block(i, tokens)
-                if i in capture:
-                    captured.append((tokens[:, :skip], tokens[:, skip:]))
+                observe(i, tokens[:, :skip], lambda: tokens[:, skip:])
             return tokens, captured
 
         layout = WindowLayout(grid[0], grid[1], self.window_size)
+        if _exporting():
+            return self._forward_windows_traceable(tokens, layout, capture, last_block)
         prefix, spatial = tokens[:, :skip], layout.to_windows(tokens[:, skip:], self.pad_value)
         b, c, t = spatial.shape[0], spatial.shape[-1], self.window_size ** 2
         window_mask = layout.window_attn_mask(b, x.device)
@@ -104,6 +129,30 @@ class RadioViT(nn.Module):
                 out = self._run_block(i, torch.cat([prefix, spatial.index_select(1, real_idx)], dim=1))
                 prefix = out[:, :skip]
                 spatial = spatial.index_copy(1, real_idx, out[:, skip:])
+            observe(i, prefix, lambda: layout.from_windows(spatial))
+        return torch.cat([prefix, layout.from_windows(spatial)], dim=1), captured
+
+    def _forward_windows_traceable(self, tokens: torch.Tensor, layout: WindowLayout, capture: Collection[int],
+                                   last_block: int) -> Tuple[torch.Tensor, List[Tuple[torch.Tensor, torch.Tensor]]]:
+        """ViTDet forward for graph export: the same function, with no branch on the grid size.
+
+        Every grid is padded (possibly by nothing) and masked, and global blocks see the real
+        tokens in row-major order (eager mode keeps them window-major), so one exported graph
+        serves every input size. Agrees with the eager path to float rounding (attention sums
+        the keys in another order).
+        """
+        skip = self.num_summary_tokens
+        prefix, spatial = tokens[:, :skip], layout.to_windows(tokens[:, skip:], self.pad_value, always_pad=True)
+        b, c, t = spatial.shape[0], spatial.shape[-1], self.window_size ** 2
+        window_mask = traceable_window_mask(layout, b, tokens.device)
+        captured: List[Tuple[torch.Tensor, torch.Tensor]] = []
+        for i in range(last_block + 1):
+            if self.is_global[i]:
+                out = self._run_block(i, torch.cat([prefix, layout.from_windows(spatial)], dim=1))
+                prefix = out[:, :skip]
+                spatial = layout.to_windows(out[:, skip:], self.pad_value, always_pad=True)
+            else:
+                spatial = self._run_block(i, spatial.reshape(-1, t, c), window_mask).reshape(b, -1, c)
             if i in capture:
                 captured.append((prefix, layout.from_windows(spatial)))
         return torch.cat([prefix, layout.from_windows(spatial)], dim=1), captured

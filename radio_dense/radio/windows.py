@@ -49,13 +49,15 @@ class WindowLayout:
     grid_w: int
     window: int
 
+    # ceil division with non-negative operands only: exported graphs (ONNX integer Div truncates
+    # toward zero) would get ``-(-h // w)`` wrong
     @property
     def padded_h(self) -> int:
-        return -(-self.grid_h // self.window) * self.window
+        return (self.grid_h + self.window - 1) // self.window * self.window
 
     @property
     def padded_w(self) -> int:
-        return -(-self.grid_w // self.window) * self.window
+        return (self.grid_w + self.window - 1) // self.window * self.window
 
     @property
     def num_windows(self) -> int:
@@ -65,12 +67,15 @@ class WindowLayout:
     def is_padded(self) -> bool:
         return (self.padded_h, self.padded_w) != (self.grid_h, self.grid_w)
 
-    def to_windows(self, x: torch.Tensor, pad_value: float = 0.0) -> torch.Tensor:
-        """``(B, h*w, C)`` row-major -> ``(B, num_windows * window**2, C)`` window-major (padded)."""
+    def to_windows(self, x: torch.Tensor, pad_value: float = 0.0, always_pad: bool = False) -> torch.Tensor:
+        """``(B, h*w, C)`` row-major -> ``(B, num_windows * window**2, C)`` window-major (padded).
+
+        ``always_pad`` pads even by zero tokens: no branch on the grid size (graph export).
+        """
         b, _, c = x.shape
         ws = self.window
         x = x.reshape(b, self.grid_h, self.grid_w, c)
-        if self.is_padded:
+        if always_pad or self.is_padded:
             x = F.pad(x, (0, 0, 0, self.padded_w - self.grid_w, 0, self.padded_h - self.grid_h), value=pad_value)
         x = x.reshape(b, self.padded_h // ws, ws, self.padded_w // ws, ws, c).permute(0, 1, 3, 2, 4, 5)
         return x.reshape(b, -1, c)
@@ -100,3 +105,18 @@ class WindowLayout:
         valid = self.valid_tokens(device).reshape(self.num_windows, t)
         mask = valid[:, None, :] | ~valid[:, :, None]
         return mask[:, None].repeat(batch, 1, 1, 1)
+
+
+def traceable_window_mask(layout: WindowLayout, batch: int, device: torch.device) -> torch.Tensor:
+    """:meth:`WindowLayout.window_attn_mask` without branches or data-dependent shapes (graph export).
+
+    Built from ``arange`` comparisons, so an exported graph computes it for any grid; all True
+    when the grid needs no padding.
+    """
+    ws = layout.window
+    rows = torch.arange(layout.padded_h, device=device) < layout.grid_h
+    cols = torch.arange(layout.padded_w, device=device) < layout.grid_w
+    valid = (rows[:, None] & cols[None, :]).reshape(layout.padded_h // ws, ws, layout.padded_w // ws, ws)
+    valid = valid.permute(0, 2, 1, 3).reshape(-1, ws * ws)
+    mask = valid[:, None, :] | ~valid[:, :, None]
+    return mask[:, None].repeat(batch, 1, 1, 1)

@@ -23,6 +23,7 @@ class ZooEntry:
     supports_vitdet: bool = True
     vitdet_num_global: Optional[int] = None
     vitdet_num_windowed: Optional[int] = None
+    architecture: str = 'ViT'  # anything else is listed for its name only and refused with a clear error
 
     @property
     def filename(self) -> str:
@@ -37,14 +38,37 @@ RADIO_ZOO: Dict[str, ZooEntry] = {
     'radio_v2.5-g': ZooEntry(f'{_HF}/RADIO/resolve/main/radio_v2.5-g.pth.tar?download=true', 14, 1792, (896, 896), vitdet_num_global=8),
     'radio_v2.1': ZooEntry(f'{_HF}/RADIO/resolve/main/radio_v2.1_bf16.pth.tar?download=true', 16, 2048, (432, 432), vitdet_num_windowed=5),
     'radio_v2': ZooEntry(f'{_HF}/RADIO/resolve/main/radio_v2.pth.tar?download=true', 16, 2048, (432, 432), vitdet_num_windowed=5),
-    'radio_v1': ZooEntry(f'{_HF}/RADIO/resolve/main/radio_v1.pth.tar?download=true', 14, 1050, (378, 378), supports_vitdet=False),
+    # Upstream lists no ViTDet restriction for radio_v1 (its loader refuses it for lack of CPE anyway).
+    'radio_v1': ZooEntry(f'{_HF}/RADIO/resolve/main/radio_v1.pth.tar?download=true', 14, 1050, (378, 378)),
+    'e-radio_v2': ZooEntry(f'{_HF}/RADIO/resolve/main/eradio_v2.pth.tar?download=true', 16, 2048, (512, 512),
+                           architecture='E-RADIO (hybrid CNN-ViT)'),
     'c-radio_v2-g': ZooEntry(f'{_HF}/C-RADIOv2-g/resolve/main/c-radio_v2-g_half.pth.tar', 16, 2048, (768, 768), vitdet_num_global=8),
     'c-radio_v2-vlm-h': ZooEntry(f'{_HF}/C-RADIOv2-VLM-H/resolve/main/c-radio_v2-vlm-h.pth.tar', 16, 2048, (768, 768), vitdet_num_global=8),
     'c-radio_v3-b': ZooEntry(f'{_HF}/C-RADIOv3-B/resolve/main/c-radio_v3-b_half.pth.tar?download=true', 16, 2048, (512, 512), supports_vitdet=False),
     'c-radio_v3-l': ZooEntry(f'{_HF}/C-RADIOv3-L/resolve/main/c-radio-v3_l_half.pth.tar?download=true', 16, 2048, (512, 512), supports_vitdet=False),
     'c-radio_v3-h': ZooEntry(f'{_HF}/C-RADIOv3-H/resolve/main/c-radio_v3-h_half.pth.tar?download=true', 16, 2048, (512, 512), supports_vitdet=False),
     'c-radio_v3-g': ZooEntry(f'{_HF}/C-RADIOv3-g/resolve/main/c-radio_v3-g_half.pth.tar?download=true', 16, 2048, (512, 512), supports_vitdet=False),
+    'c-radio_v4-so400m': ZooEntry(f'{_HF}/C-RADIOv4-SO400M/resolve/main/c-radio_v4-so400m_half.pth.tar?download=true', 16, 2048, (512, 512)),
+    'c-radio_v4-h': ZooEntry(f'{_HF}/C-RADIOv4-H/resolve/main/c-radio_v4-h_half.pth.tar?download=true', 16, 2048, (512, 512)),
 }
+
+# What ``torch.hub.load('NVlabs/RADIO', 'radio_model')`` gives without a version.
+DEFAULT_VERSION = 'c-radio_v4-h'
+
+VIT_VERSIONS = tuple(name for name, e in RADIO_ZOO.items() if e.architecture == 'ViT')
+
+
+class UnsupportedReleaseError(ValueError):
+    """A known upstream release that radio_dense cannot run (e.g. E-RADIO, not a ViT)."""
+
+
+def require_vit_release(name: str) -> None:
+    """Raise :class:`UnsupportedReleaseError` for zoo names that are not ViTs."""
+    entry = RADIO_ZOO.get(name)
+    if entry is not None and entry.architecture != 'ViT':
+        raise UnsupportedReleaseError(
+            f'{name} is not a ViT: E-RADIO is a hybrid CNN-ViT; radio_dense supports the ViT releases: '
+            f'{", ".join(VIT_VERSIONS)}')
 
 
 def zoo_entry(name: str) -> ZooEntry:
@@ -69,6 +93,7 @@ def cache_path(name: str) -> str:
 def fetch_zoo_checkpoint(name: str, progress: bool = True) -> str:
     """Path of the cached weights of ``name``, downloading them first if needed."""
     import torch.hub
+    require_vit_release(name)
     path = cache_path(name)
     if os.path.isfile(path):
         return path

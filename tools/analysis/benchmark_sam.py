@@ -10,6 +10,18 @@ embedding (one click, multimask; one box), at one resolution with square padding
 
 RADIO encoders get the conv neck (random models have no ``sam`` adaptor; the adaptor MLP costs
 about the same). Not a test: numbers depend on the machine and its load.
+
+``--sam3`` instead times SAM3's image encoder (vision trunk + SAM3's neck, what ``set_image``
+runs) with SAM3's own ViT against RADIO trunks with a random ``sam3`` adaptor (RADIO-B, RADIO-L
+and the C-RADIOv4-SO400M / -H architectures), at ``--resolutions`` (default 1008 and 1152),
+global and ViTDet (window 16), side by side::
+
+    python tools/analysis/benchmark_sam.py --sam3 --device cuda --repeats 5
+    python tools/analysis/benchmark_sam.py --sam3 --device cpu --repeats 1 --warmup 0 \
+        --sam3-encoders radio-b radio-l sam3-vit     # CPU: minutes per row
+
+SAM3's ViT has 14 px patches and rotary embeddings built for one side, so it runs at the nearest
+multiple of 14 (1152 -> 1148) and only in its own windowed layout (24-patch windows, 4 global blocks).
 """
 import argparse
 import gc
@@ -37,9 +49,26 @@ ENCODERS = {
 }
 
 
+# SAM3 image-encoder rows: name -> ('sam3', None) or ('radio', timm trunk name)
+SAM3_ENCODERS = {
+    'sam3-vit': ('sam3', None),
+    'radio-b': ('radio', 'vit_base_patch16_224'),
+    'radio-l': ('radio', 'vit_large_patch16_224'),
+    'c-radio_v4-so400m-arch': ('radio', 'vit_so400m_patch16_224'),
+    'c-radio_v4-h-arch': ('radio', 'vit_huge_patch16_224'),
+}
+SAM3_VITDET_WINDOW = 16
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    p.add_argument('--sam3', action='store_true', help="time SAM3 image encoders (SAM3's ViT vs RADIO trunks)")
+    p.add_argument('--sam3-encoders', nargs='+', choices=list(SAM3_ENCODERS), default=list(SAM3_ENCODERS),
+                   metavar='NAME', help=f'with --sam3, subset of: {", ".join(SAM3_ENCODERS)}')
+    p.add_argument('--resolutions', type=int, nargs='+', default=[1008, 1152], help='with --sam3: input sides')
+    p.add_argument('--modes', nargs='+', choices=['global', 'vitdet'], default=['global', 'vitdet'],
+                   help='with --sam3: RADIO attention modes')
     p.add_argument('--resolution', type=int, default=1024)
     p.add_argument('--encoders', nargs='+', choices=list(ENCODERS), default=list(ENCODERS), metavar='NAME',
                    help=f'subset of: {", ".join(ENCODERS)}')
@@ -107,8 +136,79 @@ def bench_one(name: str, args: argparse.Namespace, image: np.ndarray) -> Dict[st
     return row
 
 
-def format_table(rows: List[Dict]) -> str:
-    headers = ['encoder', 'params_M', 'grid', 'set_image_ms', 'set_image_min_ms', 'click_ms', 'box_ms']
+def _sam3_encoder(kind: str, trunk_name, resolution: int, mode: str):
+    """SAM3's vision backbone (trunk + neck) and the input side it runs at."""
+    from radio_dense.radio import create_radio
+    from radio_dense.sam3 import SAM3_IMAGE, RadioSam3Trunk, build_sam3_vision_backbone, build_sam3_vit
+    from radio_dense.sam3.random_adaptor import add_random_adaptor
+    torch.manual_seed(0)
+    if kind == 'sam3':
+        side = round(resolution / SAM3_IMAGE.patch_size) * SAM3_IMAGE.patch_size
+        trunk = build_sam3_vit(SAM3_IMAGE, image_size=side)
+    else:
+        side = resolution
+        radio = create_radio(trunk_name, teachers=('siglip2-g', 'dino_v3', 'sam3'), cpe_max_size=2048,
+                             vitdet_window_size=SAM3_VITDET_WINDOW if mode == 'vitdet' else None, seed=0)
+        trunk = RadioSam3Trunk(add_random_adaptor(radio, out_dim=SAM3_IMAGE.vit_dim))
+    return build_sam3_vision_backbone(trunk, SAM3_IMAGE).eval(), side
+
+
+def _peak_rss_mib() -> float:
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_sam3_encoder(name: str, resolution: int, mode: str, args: argparse.Namespace) -> Dict:
+    """One SAM3 image-encoder row: median ms of trunk + neck on a random normalised image."""
+    kind, trunk_name = SAM3_ENCODERS[name]
+    backbone, side = _sam3_encoder(kind, trunk_name, resolution, mode)
+    backbone = backbone.to(args.device)
+    trunk_params = sum(p.numel() for p in backbone.trunk.parameters()) / 1e6
+    canvas = torch.rand(1, 3, side, side, device=args.device) * 2 - 1
+    with torch.inference_mode():
+        for _ in range(args.warmup):
+            backbone(canvas)
+        times = _time(lambda: backbone(canvas), args.repeats, args.device)
+    grid = side // (14 if kind == 'sam3' else 16)
+    row = {'encoder': name, 'attention': 'win24+4 global' if kind == 'sam3' else
+           (f'vitdet w{SAM3_VITDET_WINDOW}' if mode == 'vitdet' else 'global'),
+           'input': side, 'params_M': round(trunk_params, 1), 'grid': f'{grid}x{grid}',
+           'encoder_ms': round(statistics.median(times), 1), 'encoder_min_ms': round(min(times), 1),
+           'peak_rss_MiB': round(_peak_rss_mib())}
+    if args.device.startswith('cuda'):
+        row['peak_cuda_MiB'] = round(torch.cuda.max_memory_allocated() / 2 ** 20)
+    return row
+
+
+def _isolated_row(name: str, resolution: int, mode: str, args: argparse.Namespace) -> Dict:
+    """Run one row in a fresh process: its peak memory is that row's alone."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context('spawn')) as pool:
+        return pool.submit(_row_in_child, name, resolution, mode, args).result()
+
+
+def _row_in_child(name: str, resolution: int, mode: str, args: argparse.Namespace) -> Dict:
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    return bench_sam3_encoder(name, resolution, mode, args)
+
+
+def sam3_rows(args: argparse.Namespace) -> List[Dict]:
+    """Every requested (encoder, resolution, mode), each in its own process; SAM3's ViT has one layout."""
+    rows = []
+    for resolution in args.resolutions:
+        for name in args.sam3_encoders:
+            modes = ['own'] if SAM3_ENCODERS[name][0] == 'sam3' else args.modes
+            for mode in modes:
+                rows.append(_isolated_row(name, resolution, mode, args))
+                print(f"  {name} {rows[-1]['attention']} @ {rows[-1]['input']}: {rows[-1]['encoder_ms']} ms "
+                      f"(peak RSS {rows[-1]['peak_rss_MiB']} MiB)", flush=True)
+    return rows
+
+
+def format_table(rows: List[Dict], headers=None) -> str:
+    headers = headers or ['encoder', 'params_M', 'grid', 'set_image_ms', 'set_image_min_ms', 'click_ms', 'box_ms']
     widths = [max(len(h), *(len(str(r[h])) for r in rows)) for h in headers]
     lines = [' | '.join(h.ljust(w) for h, w in zip(headers, widths)), '-+-'.join('-' * w for w in widths)]
     lines += [' | '.join(str(r[h]).ljust(w) for h, w in zip(headers, widths)) for r in rows]
@@ -121,9 +221,20 @@ def main(argv=None) -> int:
         torch.set_num_threads(args.threads)
     if args.device.startswith('cuda') and not torch.cuda.is_available():
         raise SystemExit('--device cuda but no CUDA device is visible; use --device cpu')
+    device_name = torch.cuda.get_device_name() if args.device.startswith('cuda') else platform.processor() or 'cpu'
+    if args.sam3:
+        print(f"SAM3 image encoder (trunk + SAM3 neck) latency, batch 1, random weights, device {args.device} "
+              f"({device_name}, {torch.get_num_threads()} CPU threads), {args.repeats} timed after {args.warmup} "
+              f"warm-up, median ms", flush=True)
+        rows = sam3_rows(args)
+        print(format_table(rows, ['encoder', 'attention', 'input', 'params_M', 'grid', 'encoder_ms',
+                                  'encoder_min_ms', 'peak_rss_MiB']))
+        if args.out_json:
+            with open(args.out_json, 'w') as f:
+                json.dump({'device': args.device, 'device_name': device_name, 'rows': rows}, f, indent=2)
+        return 0
     rng = np.random.default_rng(0)
     image = (rng.random((*args.image_size, 3)) * 255).astype(np.uint8)
-    device_name = torch.cuda.get_device_name() if args.device.startswith('cuda') else platform.processor() or 'cpu'
     print(f'SAM prompting latency at {args.resolution} px (square padding), image {args.image_size[1]}x'
           f'{args.image_size[0]}, device {args.device} ({device_name}, {torch.get_num_threads()} CPU threads), '
           f'{args.repeats} timed set_image after {args.warmup} warm-up, median ms', flush=True)

@@ -1,0 +1,62 @@
+#!/usr/bin/env python
+"""One-command GPU check for a short machine loan (torch + timm only, no mmcv; ~5 min on an H200).
+
+Reports, as JSON and a markdown table:
+
+1. ``fidelity``: RADIO-B on the device vs on CPU in fp32 (1e-3), global and ViTDet with padded
+   windows; bf16 autocast agreement (cosine, relative L2) with fp32.
+2. ``sdpa_kernels``: ViTDet with padding masks under each SDPA backend (flash, efficient,
+   cuDNN, math): whether it runs, which aten kernel ran, difference to the default choice.
+3. ``latency``: forward latency, achieved TFLOP/s and MFU of RADIO-B/L at 512/1024/2048 px,
+   global and ViTDet w16 (bf16 autocast); with ``--upstream PATH`` NVlabs/RADIO side by side.
+4. ``sam``: ``set_image`` and one-click latency of RadioSamPredictor vs segment-anything's
+   SamPredictor (vit_b, vit_h), interleaved run by run (skipped without segment-anything).
+
+    python tools/analysis/gpu_check.py                          # on the GPU machine
+    python tools/analysis/gpu_check.py --upstream /path/RADIO --out-dir outputs/gpu_check
+    python tools/analysis/gpu_check.py --device cpu --quick     # smoke test: tiny models, seconds
+"""
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')  # on shared/busy CPUs, spinning OpenMP threads slow torch 10x+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+import torch  # noqa: E402
+
+from radio_dense.analysis.gpu_check import CHECKS, CheckPlan, markdown_report, run_checks  # noqa: E402
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    p.add_argument('--quick', action='store_true', help='tiny models and inputs (CPU smoke test)')
+    p.add_argument('--checks', nargs='+', choices=list(CHECKS), default=list(CHECKS))
+    p.add_argument('--upstream', help='NVlabs/RADIO checkout for the side-by-side latency (needs einops)')
+    p.add_argument('--peak-tflops', type=float, help='peak TFLOP/s for MFU (default: known per GPU model)')
+    p.add_argument('--out-dir', default='outputs/gpu_check')
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if args.device.startswith('cuda') and not torch.cuda.is_available():
+        raise SystemExit('--device cuda, but torch sees no CUDA device; use --device cpu --quick for a smoke test')
+    plan = CheckPlan.for_run(args.device, args.quick, args.upstream, args.peak_tflops)
+    report = run_checks(plan, args.checks)
+    out = Path(args.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / 'gpu_check.json').write_text(json.dumps(report, indent=1, default=str))
+    table = markdown_report(report)
+    (out / 'gpu_check.md').write_text(table + '\n')
+    print(table)
+    print(f'wrote {out / "gpu_check.json"} and {out / "gpu_check.md"}')
+    failed = [r for s in report['sections'].values() for r in s['rows'] if r.get('ok') is False or 'error' in r]
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

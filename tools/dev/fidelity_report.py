@@ -1,0 +1,50 @@
+"""Print the fidelity matrix of docs/fidelity.md: max abs diff to upstream per fixture case and call kind.
+
+    PYTHONPATH=. python tools/dev/fidelity_report.py
+
+Replays every call recorded in ``tests/fixtures/upstream`` (see ``tools/dev/make_upstream_fixture.py``)
+on radio_dense in both checkpoint layouts, and every trunk of ``tests/fixtures/upstream/trunks``.
+"""
+import json
+import os
+import sys
+from collections import defaultdict
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+from radio_dense.radio import build_radio  # noqa: E402
+from radio_dense.radio.checkpoint import RadioCheckpoint  # noqa: E402
+from tests.radio.seeded_weights import seeded_state  # noqa: E402
+from tests.radio.upstream_fixtures import FIXTURES, LAYOUTS, MODEL_CASES, replay  # noqa: E402
+
+
+def model_table() -> None:
+    print('| case | layout | kind | calls | max abs diff |\n|---|---|---|---|---|')
+    for case in MODEL_CASES:
+        for layout in LAYOUTS:
+            by_kind = defaultdict(list)
+            for name, diff, _ in replay(case, layout):
+                by_kind[name.split('.')[0]].append(diff)
+            for kind, diffs in by_kind.items():
+                print(f'| {case} | {layout} | {kind} | {len(diffs)} | {max(diffs):.3g} |')
+
+
+def trunk_table() -> None:
+    index = json.loads((FIXTURES / 'trunks' / 'reference.json').read_text())
+    outputs = torch.load(FIXTURES / 'trunks' / 'reference.pt', weights_only=True)
+    print('\n| trunk (real width, depth 2) | params at full depth | max abs diff |\n|---|---|---|')
+    for name, entry in index.items():
+        ckpt = RadioCheckpoint(args=dict(entry['args']), summary_idxs=[0, 1, 2], source=name,
+                               trunk=seeded_state((k, tuple(s)) for k, s in entry['layout'].items()))
+        model = build_radio(ckpt)
+        with torch.no_grad():
+            diff = (model.model.forward_features(outputs[f'{name}.input']) - outputs[f'{name}.output']).abs().max()
+        params = sum(torch.Size(s).numel() for s in entry['full_layout'].values()) / 1e6
+        print(f'| `{name}` | {params:.0f}M | {diff.item():.3g} |')
+
+
+if __name__ == '__main__':
+    torch.set_num_threads(1)
+    model_table()
+    trunk_table()
