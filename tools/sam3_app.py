@@ -18,7 +18,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from radio_dense.sam3.cli import add_sam3_model_args, sam3_model_from_args  # noqa: E402
+from tools.common.sam3_model_args import add_sam3_model_args, sam3_model_from_args  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -37,8 +37,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from radio_dense.sam.app_server import SamAppServer
-    from radio_dense.sam3.app_state import Sam3AppState
+    from apps.sam_web.server import SamAppServer
+    from apps.sam_web.sam3_state import Sam3AppState
 
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format='%(asctime)s %(message)s')
     model, what, _ = sam3_model_from_args(args)

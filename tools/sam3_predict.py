@@ -25,8 +25,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from radio_dense.sam.cli import existing_file  # noqa: E402
-from radio_dense.sam3.cli import add_sam3_model_args, sam3_model_from_args  # noqa: E402
+from tools.common.sam_model_args import existing_file  # noqa: E402
+from tools.common.sam3_model_args import add_sam3_model_args, sam3_model_from_args  # noqa: E402
 from radio_dense.sam3.geometry import MODES  # noqa: E402
 
 
@@ -67,8 +67,8 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     from PIL import Image
 
-    from radio_dense.sam.coco_instances import read_rgb
-    from radio_dense.sam.visualize import mask_png_bytes
+    from radio_dense.sam.utils.coco_instances import read_rgb
+    from radio_dense.sam.utils.visualize import mask_png_bytes
     from radio_dense.sam3 import Sam3Predictor
     from radio_dense.sam3.visualize import instances_overlay, prediction_records
 

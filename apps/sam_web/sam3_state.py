@@ -1,7 +1,7 @@
 """The web app's state for a SAM3 model: concept prompts (text, exemplar box, points) on cached embeddings.
 
-Uploads, limits and the embedding cache are :class:`~radio_dense.sam.app_state.SamAppState`'s;
-prompting runs :class:`~.predictor.Sam3Predictor` and answers with the union of the instances.
+Uploads, limits and the embedding cache are :class:`~apps.sam_web.state.SamAppState`'s;
+prompting runs :class:`~radio_dense.sam3.Sam3Predictor` and answers with the union of the instances.
 """
 import time
 from dataclasses import dataclass
@@ -10,8 +10,9 @@ from typing import Dict, NamedTuple, Optional, Sequence
 import numpy as np
 from torch import nn
 
-from ..sam.app_state import AppError, Prediction, SamAppState, _finite
-from .predictor import Sam3Predictor, default_resolution
+from radio_dense.sam3.predictor import Sam3Predictor, default_resolution
+
+from .state import AppError, Prediction, SamAppState, _finite
 
 MAX_TEXT_CHARS = 200
 

@@ -5,8 +5,9 @@ from typing import Tuple
 import torch
 from torch import nn
 
-from ..sam.cli import FIXTURE_CHECKPOINT
-from .sizes import SAM3_IMAGE, SAM3_TINY
+from radio_dense.sam3.sizes import SAM3_IMAGE, SAM3_TINY
+
+from .radio_model_args import FIXTURE_CHECKPOINT
 
 SIZES = {'image': SAM3_IMAGE, 'tiny': SAM3_TINY}
 
@@ -27,9 +28,8 @@ def add_sam3_model_args(parser: argparse.ArgumentParser) -> None:
 
 def sam3_model_from_args(args: argparse.Namespace) -> Tuple[nn.Module, str, bool]:
     """``(model, description, random)``: the SAM3 model the arguments describe; ``random`` when any part is."""
-    from .builder import build_sam3_image
-    from .radio_sam3 import build_radio_sam3
-    from .random_adaptor import add_random_adaptor
+    from radio_dense.sam3 import build_radio_sam3, build_sam3_image
+    from radio_dense.sam3.random_adaptor import add_random_adaptor
     size_name = args.sam3_size or ('image' if args.sam3_checkpoint else 'tiny')
     size = SIZES[size_name]
     sam3_part = (f'SAM3 {args.sam3_checkpoint}' if args.sam3_checkpoint
@@ -44,7 +44,7 @@ def sam3_model_from_args(args: argparse.Namespace) -> Tuple[nn.Module, str, bool
     else:
         if not FIXTURE_CHECKPOINT.is_file():
             raise SystemExit(f'No --radio given and the radio_tiny fixture is missing ({FIXTURE_CHECKPOINT})')
-        from ..radio import load_radio
+        from radio_dense import load_radio
         encoder = add_random_adaptor(load_radio(str(FIXTURE_CHECKPOINT), vitdet_window_size=args.vitdet),
                                      out_dim=size.vit_dim)
         radio_part, random_radio = 'RADIO radio_tiny test fixture with a RANDOM sam3 adaptor', True

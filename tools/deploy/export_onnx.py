@@ -96,7 +96,7 @@ def export_sam(args):
     import torch
     from radio_dense.deploy.sam_decoder import export_sam_decoder_onnx
     from radio_dense.sam.decoder_checkpoint import load_sam_decoder_state
-    from radio_dense.sam.prompt_decoder import build_mask_decoder, build_prompt_encoder
+    from radio_dense.sam.modeling.prompt_decoder import build_mask_decoder, build_prompt_encoder
     torch.manual_seed(0)
     prompt_encoder, mask_decoder = build_prompt_encoder(), build_mask_decoder()
     if args.decoder_checkpoint:
