@@ -6,6 +6,7 @@ import sys
 import pytest
 import torch
 
+import radio_dense.openmmlab  # noqa: F401  (allow-lists mmengine checkpoint classes for torch.load below)
 from radio_dense.data import write_demo_dataset
 
 from .e2e_utils import REPO, loader_options, python_tool, run_tool
