@@ -12,6 +12,9 @@ from typing import Any, Dict, List, Optional
 
 from .safe_io import Tensors, UnsafeFileError, read_tensors, safe_torch_load, strip_prefix
 
+#: Classes upstream RADIO checkpoints pickle besides tensors and plain containers (their ``args``).
+RADIO_CHECKPOINT_GLOBALS = [argparse.Namespace]
+
 
 class RadioCheckpointError(ValueError):
     """A file or folder that is not a loadable RADIO checkpoint; the message says why and what to do."""
@@ -67,7 +70,7 @@ def _hub_summary_idxs(args: Dict[str, Any]) -> List[int]:
 def read_hub_checkpoint(path: str) -> RadioCheckpoint:
     """Read an upstream torch.hub file (``{'args': Namespace, 'state_dict'|'state_dict_ema': ...}``)."""
     try:
-        chk = safe_torch_load(path)
+        chk = safe_torch_load(path, RADIO_CHECKPOINT_GLOBALS)
     except UnsafeFileError as err:
         raise RadioCheckpointError(f'{err} (a RADIO checkpoint holds tensors and its argparse args only)') from err
     if not isinstance(chk, dict) or 'args' not in chk or not ({'state_dict', 'state_dict_ema'} & set(chk)):

@@ -1,10 +1,9 @@
 """Reading tensor files safely, and selecting keys by prefix: the one place radio_dense calls ``torch.load``.
 
 Nothing here executes pickled code: torch files load with ``weights_only=True`` and an explicit
-allow-list (``argparse.Namespace``, the ``args`` of upstream RADIO checkpoints, plus what a caller
-adds); ``.safetensors`` files hold tensors only.
+allow-list that each caller passes (e.g. ``argparse.Namespace`` for the ``args`` of upstream RADIO
+checkpoints; nothing for plain state dicts); ``.safetensors`` files hold tensors only.
 """
-import argparse
 import os
 import pickle
 from typing import Any, Dict, Iterable, Sequence
@@ -13,8 +12,6 @@ import torch
 
 Tensors = Dict[str, torch.Tensor]
 
-#: Classes allowed in every torch file besides tensors and plain containers.
-SAFE_GLOBALS = [argparse.Namespace]
 #: Keys under which training frameworks nest the model's state dict.
 STATE_DICT_KEYS = ('state_dict', 'model')
 
@@ -23,21 +20,23 @@ class UnsafeFileError(ValueError):
     """A torch file that cannot be read without unpickling arbitrary objects, or not at all."""
 
 
-def safe_torch_load(path: str, extra_globals: Iterable[Any] = ()) -> Any:
-    """``torch.load(path, weights_only=True)`` with :data:`SAFE_GLOBALS` plus ``extra_globals`` allowed.
+def safe_torch_load(path: str, allowed_globals: Iterable[Any] = ()) -> Any:
+    """``torch.load(path, weights_only=True)``: tensors, plain containers and ``allowed_globals`` only.
 
     Raises :class:`FileNotFoundError` for a missing file and :class:`UnsafeFileError` (saying
     why and what to do) for a file with other pickled objects or a truncated/corrupt one.
     """
     if not os.path.isfile(path):
         raise FileNotFoundError(f'No such file: {path}')
+    allowed_globals = list(allowed_globals)
     try:
-        with torch.serialization.safe_globals([*SAFE_GLOBALS, *extra_globals]):
+        with torch.serialization.safe_globals(allowed_globals):
             return torch.load(path, map_location='cpu', weights_only=True)
     except pickle.UnpicklingError as err:
+        allowed = ''.join(f', {getattr(g, "__name__", g)}' for g in allowed_globals)
         raise UnsafeFileError(
             f'{path} contains pickled objects that are not allowed for safe loading with '
-            f'torch.load(weights_only=True) (only tensors, plain containers and argparse.Namespace are). '
+            f'torch.load(weights_only=True) (only tensors, plain containers{allowed} are). '
             f'Re-save its state_dict, or convert it to .safetensors. Details: {str(err).splitlines()[0]}') from err
     except (RuntimeError, EOFError, OSError) as err:
         raise UnsafeFileError(
@@ -45,7 +44,7 @@ def safe_torch_load(path: str, extra_globals: Iterable[Any] = ()) -> Any:
             f'again. Details: {str(err).splitlines()[0]}') from err
 
 
-def read_tensors(path: str, extra_globals: Iterable[Any] = ()) -> Tensors:
+def read_tensors(path: str, allowed_globals: Iterable[Any] = ()) -> Tensors:
     """The tensors of a ``.safetensors`` file or of a torch state dict (also nested under ``state_dict``/``model``)."""
     if path.endswith('.safetensors'):
         if not os.path.isfile(path):
@@ -56,7 +55,7 @@ def read_tensors(path: str, extra_globals: Iterable[Any] = ()) -> Tensors:
             return load_file(path, device='cpu')
         except (SafetensorError, OSError) as err:
             raise UnsafeFileError(f'{path} is not a readable safetensors file (truncated download?): {err}') from err
-    state = safe_torch_load(path, extra_globals)
+    state = safe_torch_load(path, allowed_globals)
     for key in STATE_DICT_KEYS:
         if isinstance(state, dict) and isinstance(state.get(key), dict):
             state = state[key]
