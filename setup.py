@@ -20,5 +20,7 @@ setup(
         'hub': ['huggingface_hub>=0.24'],
         'tools': ['matplotlib', 'opencv-python<5'],
         'deploy': ['onnx>=1.16', 'onnxruntime>=1.17', 'onnxscript>=0.2'],
+        # tools/dev/make_upstream_fixture.py runs upstream NVlabs/RADIO's own code, which needs einops
+        'dev': ['einops'],
     },
 )

@@ -19,31 +19,25 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from tools.common.sam3_model_args import add_sam3_model_args, sam3_model_from_args  # noqa: E402
+from apps.sam_web.server import add_app_args  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--host', default='127.0.0.1', help='address to bind (default: this machine only)')
-    p.add_argument('--port', type=int, default=8765)
-    p.add_argument('--resolutions', type=int, nargs='+', default=[768, 1152, 1536],
-                   help='input sides offered on the page (multiples of 16)')
+    add_app_args(p, [768, 1152, 1536])
     p.add_argument('--threshold', type=float, default=0.5, help='show instances scoring above this')
-    p.add_argument('--max-upload-mb', type=float, default=20.0, help='largest accepted file')
-    p.add_argument('--max-megapixels', type=float, default=40.0, help='largest accepted image')
-    p.add_argument('--verbose', action='store_true', help='log every request')
     add_sam3_model_args(p)
     return p.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from apps.sam_web.server import SamAppServer
+    from apps.sam_web.server import SamAppServer, app_limits
     from apps.sam_web.sam3_state import Sam3AppState
 
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format='%(asctime)s %(message)s')
     model, what, _ = sam3_model_from_args(args)
-    state = Sam3AppState(model, what, args.resolutions, confidence_threshold=args.threshold,
-                         max_bytes=int(args.max_upload_mb * 2 ** 20), max_pixels=int(args.max_megapixels * 1e6))
+    state = Sam3AppState(model, what, args.resolutions, confidence_threshold=args.threshold, **app_limits(args))
     SamAppServer(state, args.host, args.port).serve_until_interrupted(what)
     return 0
 

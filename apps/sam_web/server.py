@@ -11,6 +11,7 @@ Routes:
                               instances (SAM3: how many; else null)}``
     ``GET /api/stats``        how many embeddings were computed (for tests)
 """
+import argparse
 import base64
 import json
 import logging
@@ -158,3 +159,19 @@ class SamAppServer(ThreadingHTTPServer):
             pass
         finally:
             self.server_close()
+
+
+def add_app_args(parser: argparse.ArgumentParser, resolutions) -> None:
+    """The app tools' server options: ``--host``, ``--port``, ``--resolutions``, upload limits, ``--verbose``."""
+    parser.add_argument('--host', default='127.0.0.1', help='address to bind (default: this machine only)')
+    parser.add_argument('--port', type=int, default=8765)
+    parser.add_argument('--resolutions', type=int, nargs='+', default=list(resolutions),
+                        help='input sides offered on the page (multiples of 16)')
+    parser.add_argument('--max-upload-mb', type=float, default=20.0, help='largest accepted file')
+    parser.add_argument('--max-megapixels', type=float, default=40.0, help='largest accepted image')
+    parser.add_argument('--verbose', action='store_true', help='log every request')
+
+
+def app_limits(args: argparse.Namespace) -> dict:
+    """``max_bytes`` / ``max_pixels`` keyword arguments of the app state, from :func:`add_app_args` options."""
+    return dict(max_bytes=int(args.max_upload_mb * 2 ** 20), max_pixels=int(args.max_megapixels * 1e6))

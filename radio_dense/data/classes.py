@@ -44,3 +44,9 @@ DEMO_PALETTE: Tuple[RGB, ...] = (BACKGROUND_PALETTE,) + tuple(c.color for c in S
 DEMO_SEG_METAINFO: Dict[str, tuple] = {'classes': DEMO_CLASSES, 'palette': DEMO_PALETTE}
 #: ``metainfo`` for mmdet's ``CocoDataset`` (thing classes only; COCO ids 1..K).
 DEMO_DET_METAINFO: Dict[str, tuple] = {'classes': DEMO_THING_CLASSES, 'palette': DEMO_PALETTE[1:]}
+#: COCO-panoptic category id of the one stuff class (``background``), after the things' ``1..K``.
+BACKGROUND_PANOPTIC_ID: int = len(SHAPE_CLASSES) + 1
+#: ``metainfo`` for mmdet's ``CocoPanopticDataset``: things (labels ``0..K-1``) then stuff (label ``K``).
+DEMO_PANOPTIC_METAINFO: Dict[str, tuple] = {
+    'classes': DEMO_THING_CLASSES + (BACKGROUND,), 'thing_classes': DEMO_THING_CLASSES,
+    'stuff_classes': (BACKGROUND,), 'palette': DEMO_PALETTE[1:] + (DEMO_PALETTE[0],)}

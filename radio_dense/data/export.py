@@ -1,4 +1,4 @@
-"""Write synthetic scenes to disk: ADE20K-style folders for mmseg plus COCO json for mmdet.
+"""Write synthetic scenes to disk: ADE20K-style folders for mmseg, COCO instances and panoptic for mmdet.
 
 Layout (``root`` = e.g. ``data/demo``)::
 
@@ -8,13 +8,20 @@ Layout (``root`` = e.g. ``data/demo``)::
     annotations/validation/000000.png ...
     annotations/instances_train.json      COCO instances (RLE masks), file_name relative to
     annotations/instances_val.json        images/training/ resp. images/validation/
+    annotations/panoptic_train.json       COCO panoptic: segments_info per image (things = shapes,
+    annotations/panoptic_val.json         stuff = background)
+    annotations/panoptic_train/000000.png ...  segment ids as R + 256 G + 256^2 B
+    annotations/panoptic_val/000000.png ...
 
 mmseg: ``BaseSegDataset`` with ``metainfo=DEMO_SEG_METAINFO``, ``img_suffix='.jpg'``,
 ``seg_map_suffix='.png'``, ``reduce_zero_label=False`` (background is class 0 and is learned
 and scored like any other class; ``reduce_zero_label=True`` would turn it into the ignore
 index 255 and shift the shapes to 0..K-1). Don't use ``ADE20KDataset``: its 150 fixed classes
 don't contain ours. mmdet: ``CocoDataset`` with ``metainfo=DEMO_DET_METAINFO``,
-``ann_file='annotations/instances_train.json'``, ``data_prefix=dict(img='images/training/')``.
+``ann_file='annotations/instances_train.json'``, ``data_prefix=dict(img='images/training/')``;
+panoptic: ``CocoPanopticDataset`` with ``metainfo=DEMO_PANOPTIC_METAINFO``,
+``ann_file='annotations/panoptic_train.json'``,
+``data_prefix=dict(img='images/training/', seg='annotations/panoptic_train/')``.
 
 Output bytes depend only on the arguments (and on the installed OpenCV/zlib/libjpeg).
 """
@@ -26,6 +33,7 @@ import cv2
 from tqdm import tqdm
 
 from .coco import CocoBuilder
+from .panoptic import PanopticBuilder
 from .synthetic import SceneConfig, SyntheticScenes
 
 #: split name in file names -> (folder name, COCO json split name)
@@ -41,16 +49,23 @@ def _write(path: str, ext: str, array, params=()) -> None:
         f.write(buf.tobytes())
 
 
+def _write_json(path: str, data: Dict) -> None:
+    with open(path, 'w') as f:
+        json.dump(data, f, separators=(',', ':'))
+
+
 def write_split(root: str, split: str, num: int, config: SceneConfig, seed: int, progress: bool = True) -> Dict:
-    """Write ``num`` scenes of ``split`` ('train' | 'val') under ``root``; returns the COCO dict."""
+    """Write ``num`` scenes of ``split`` ('train' | 'val') under ``root``; returns the COCO instances dict."""
     if split not in SPLIT_FOLDERS:
         raise ValueError(f'Unknown split {split!r}; use one of {sorted(SPLIT_FOLDERS)}')
     folder, coco_split = SPLIT_FOLDERS[split]
     img_dir = os.path.join(root, 'images', folder)
     ann_dir = os.path.join(root, 'annotations', folder)
-    os.makedirs(img_dir, exist_ok=True)
-    os.makedirs(ann_dir, exist_ok=True)
-    coco = CocoBuilder(f'radio_dense synthetic shapes, {split} split, seed {seed}, {config.size}px')
+    pan_dir = os.path.join(root, 'annotations', f'panoptic_{coco_split}')
+    for d in (img_dir, ann_dir, pan_dir):
+        os.makedirs(d, exist_ok=True)
+    description = f'radio_dense synthetic shapes, {split} split, seed {seed}, {config.size}px'
+    coco, panoptic = CocoBuilder(description), PanopticBuilder(description + ', panoptic')
     scenes = SyntheticScenes(num, config, seed, split)
     for i in tqdm(range(num), desc=f'{split} scenes', unit='img', disable=not progress):
         scene = scenes[i]
@@ -59,9 +74,12 @@ def write_split(root: str, split: str, num: int, config: SceneConfig, seed: int,
                (cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY))
         _write(os.path.join(ann_dir, name + '.png'), '.png', scene.label, (cv2.IMWRITE_PNG_COMPRESSION, 6))
         coco.add(scene, name + '.jpg')
+        segments = panoptic.add(scene, name + '.jpg', name + '.png')
+        _write(os.path.join(pan_dir, name + '.png'), '.png', cv2.cvtColor(segments, cv2.COLOR_RGB2BGR),
+               (cv2.IMWRITE_PNG_COMPRESSION, 6))
     data = coco.to_dict()
-    with open(os.path.join(root, 'annotations', f'instances_{coco_split}.json'), 'w') as f:
-        json.dump(data, f, separators=(',', ':'))
+    _write_json(os.path.join(root, 'annotations', f'instances_{coco_split}.json'), data)
+    _write_json(os.path.join(root, 'annotations', f'panoptic_{coco_split}.json'), panoptic.to_dict())
     return data
 
 

@@ -8,12 +8,13 @@ one module per codebase, each of which also imports this package::
     custom_imports = dict(imports=['radio_dense.openmmlab.sam'])  # SAM neck training (mmengine only)
 
 Each class is registered once, with ``@REGISTRY.register_module()``, in the registry of the
-codebase that uses it. Modules that both mmseg and mmdet build (``RADIOBackbone``, ``SimpleFPN``,
+codebase that uses it. Modules that both mmseg and mmdet build (``RADIOBackbone``, ``RADIOAdapter``, ``SimpleFPN``,
 ``LN2d``, ``RADIOLayerDecayOptimizerConstructor``) go into mmengine's root registries, which
 every codebase's registry falls back to; ``LinearBNHead`` goes into mmseg's, ``ContiguousRoIExtractor``
 into mmdet's. Importing this package also adds mmengine's checkpoint classes to torch's
 ``weights_only`` allow-list (see :mod:`.checkpoint_allowlist`), which mmengine's resume needs.
 """
+from .adapter import RADIOAdapter
 from .backbone import RADIOBackbone
 from .checkpoint_allowlist import allow_mmengine_checkpoints
 from .necks import SimpleFPN
@@ -22,5 +23,5 @@ from .optim import RADIOLayerDecayOptimizerConstructor
 
 allow_mmengine_checkpoints()
 
-__all__ = ['RADIOBackbone', 'SimpleFPN', 'LayerNorm2d', 'RADIOLayerDecayOptimizerConstructor',
+__all__ = ['RADIOAdapter', 'RADIOBackbone', 'SimpleFPN', 'LayerNorm2d', 'RADIOLayerDecayOptimizerConstructor',
            'allow_mmengine_checkpoints']

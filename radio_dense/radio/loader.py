@@ -59,7 +59,7 @@ def _build_trunk(ckpt: RadioCheckpoint, drop_path_rate: float = 0.0) -> RadioViT
         final_norm=bool(args.get('model_norm', False)),
         patch_bias='patch_generator.embedder.bias' in ckpt.trunk,
         normalize_patches='patch_generator.patch_normalizer.weight' in ckpt.trunk,
-        drop_path_rate=drop_path_rate, arch=args['model'])
+        drop_path_rate=drop_path_rate, arch=args['model'], model_kwargs=args.get('model_kwargs'))
     result = trunk.load_state_dict(_trunk_state(ckpt, trunk), strict=False)
     if result.missing_keys or result.unexpected_keys:
         raise RadioCheckpointError(

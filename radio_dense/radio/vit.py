@@ -18,6 +18,26 @@ def _exporting() -> bool:
 
 
 
+class _BlockObserver:
+    """Hands each block's ``(prefix, row-major spatial)`` output to ``capture`` and ``on_block``.
+
+    ``spatial`` is given as a function so window-major tokens are only reordered when needed.
+    """
+
+    def __init__(self, capture: Collection[int], on_block: Optional[Callable[[int, torch.Tensor, torch.Tensor], None]]):
+        self.capture, self.on_block = capture, on_block
+        self.captured: List[Tuple[torch.Tensor, torch.Tensor]] = []
+
+    def __call__(self, i: int, prefix: torch.Tensor, spatial: Callable[[], torch.Tensor]) -> None:
+        if i not in self.capture and self.on_block is None:
+            return
+        row_major = spatial()
+        if i in self.capture:
+            self.captured.append((prefix, row_major))
+        if self.on_block is not None:
+            self.on_block(i, prefix, row_major)
+
+
 class RadioViT(nn.Module):
     """ViT with RADIO's token layout: ``num_cls_tokens`` summary tokens, registers, patch tokens.
 
@@ -31,11 +51,16 @@ class RadioViT(nn.Module):
 
     def __init__(self, vit: VisionTransformer, max_input_size: int, num_cls_tokens: int, num_registers: int,
                  final_norm: bool = False, patch_bias: bool = False, normalize_patches: bool = False,
-                 drop_path_rate: float = 0.0, arch: Optional[str] = None):
-        """Take ``vit``'s blocks (and its final norm if ``final_norm``), as built by :func:`build_vit`."""
+                 drop_path_rate: float = 0.0, arch: Optional[str] = None, model_kwargs: Optional[dict] = None):
+        """Take ``vit``'s blocks (and its final norm if ``final_norm``), as built by :func:`build_vit`.
+
+        ``arch`` / ``model_kwargs``: the name and arguments ``vit`` was built from (what a checkpoint's
+        ``args.model`` / ``args.model_kwargs`` must say to rebuild it).
+        """
         super().__init__()
         self.spec = trunk_spec(vit)
         self.arch = arch
+        self.model_kwargs = dict(model_kwargs or {})
         self.patch_size = self.spec.patch_size
         self.embed_dim = self.spec.embed_dim
         self.patch_generator = PatchGenerator(self.patch_size, self.embed_dim, max_input_size, num_cls_tokens,
@@ -91,34 +116,39 @@ class RadioViT(nn.Module):
         with row-major spatial tokens. ``on_block(i, prefix, spatial)``, if given, sees every block's
         output the same way as it is computed.
         """
-        captured: List[Tuple[torch.Tensor, torch.Tensor]] = []
-
-        def observe(i: int, prefix: torch.Tensor, spatial) -> None:
-            if i in capture or on_block is not None:
-                spatial = spatial()
-                if i in capture:
-                    captured.append((prefix, spatial))
-                if on_block is not None:
-                    on_block(i, prefix, spatial)
-
         grid = (x.shape[-2] // self.patch_size, x.shape[-1] // self.patch_size)
-        tokens = self.patch_generator(x)
-        last_block = len(self.blocks) - 1 if last_block is None else last_block
+        return self.run_blocks(self.patch_generator(x), grid, 0, last_block, capture, on_block)
+
+    def run_blocks(self, tokens: torch.Tensor, grid: Tuple[int, int], start: int = 0, end: Optional[int] = None,
+                   capture: Collection[int] = (),
+                   on_block: Optional[Callable[[int, torch.Tensor, torch.Tensor], None]] = None
+                   ) -> Tuple[torch.Tensor, List[Tuple[torch.Tensor, torch.Tensor]]]:
+        """Run blocks ``start..end`` (inclusive; default: to the last) on tokens.
+
+        ``tokens``: ``(B, num_summary_tokens + h*w, C)`` with row-major spatial tokens of the
+        ``grid = (h, w)`` patch grid, as the patch generator or a previous call returns them.
+        Lets callers act on the tokens between blocks (e.g. ViT-Adapter's injector). Returns
+        what :meth:`forward_tokens` returns, for the blocks run.
+        """
+        end = len(self.blocks) - 1 if end is None else end
+        if not 0 <= start <= end < len(self.blocks):
+            raise ValueError(f'blocks {start}..{end} out of range for a {len(self.blocks)}-block trunk')
+        observe = _BlockObserver(capture, on_block)
         skip = self.num_summary_tokens
         if self.window_size is None:
-            for i in range(last_block + 1):
+            for i in range(start, end + 1):
                 tokens = self._run_block(i, tokens)
                 observe(i, tokens[:, :skip], lambda: tokens[:, skip:])
-            return tokens, captured
+            return tokens, observe.captured
 
         layout = WindowLayout(grid[0], grid[1], self.window_size)
         if _exporting():
-            return self._forward_windows_traceable(tokens, layout, capture, last_block)
+            return self._forward_windows_traceable(tokens, layout, observe, start, end)
         prefix, spatial = tokens[:, :skip], layout.to_windows(tokens[:, skip:], self.pad_value)
         b, c, t = spatial.shape[0], spatial.shape[-1], self.window_size ** 2
-        window_mask = layout.window_attn_mask(b, x.device)
-        real_idx = layout.valid_tokens(x.device).nonzero().squeeze(1) if layout.is_padded else None
-        for i in range(last_block + 1):
+        window_mask = layout.window_attn_mask(b, tokens.device)
+        real_idx = layout.valid_tokens(tokens.device).nonzero().squeeze(1) if layout.is_padded else None
+        for i in range(start, end + 1):
             if not self.is_global[i]:
                 out = self._run_block(i, spatial.reshape(b * layout.num_windows, t, c), window_mask)
                 spatial = out.reshape(b, -1, c)
@@ -130,10 +160,11 @@ class RadioViT(nn.Module):
                 prefix = out[:, :skip]
                 spatial = spatial.index_copy(1, real_idx, out[:, skip:])
             observe(i, prefix, lambda: layout.from_windows(spatial))
-        return torch.cat([prefix, layout.from_windows(spatial)], dim=1), captured
+        return torch.cat([prefix, layout.from_windows(spatial)], dim=1), observe.captured
 
-    def _forward_windows_traceable(self, tokens: torch.Tensor, layout: WindowLayout, capture: Collection[int],
-                                   last_block: int) -> Tuple[torch.Tensor, List[Tuple[torch.Tensor, torch.Tensor]]]:
+    def _forward_windows_traceable(self, tokens: torch.Tensor, layout: WindowLayout, observe: '_BlockObserver',
+                                   start: int, end: int
+                                   ) -> Tuple[torch.Tensor, List[Tuple[torch.Tensor, torch.Tensor]]]:
         """ViTDet forward for graph export: the same function, with no branch on the grid size.
 
         Every grid is padded (possibly by nothing) and masked, and global blocks see the real
@@ -145,17 +176,15 @@ class RadioViT(nn.Module):
         prefix, spatial = tokens[:, :skip], layout.to_windows(tokens[:, skip:], self.pad_value, always_pad=True)
         b, c, t = spatial.shape[0], spatial.shape[-1], self.window_size ** 2
         window_mask = traceable_window_mask(layout, b, tokens.device)
-        captured: List[Tuple[torch.Tensor, torch.Tensor]] = []
-        for i in range(last_block + 1):
+        for i in range(start, end + 1):
             if self.is_global[i]:
                 out = self._run_block(i, torch.cat([prefix, layout.from_windows(spatial)], dim=1))
                 prefix = out[:, :skip]
                 spatial = layout.to_windows(out[:, skip:], self.pad_value, always_pad=True)
             else:
                 spatial = self._run_block(i, spatial.reshape(-1, t, c), window_mask).reshape(b, -1, c)
-            if i in capture:
-                captured.append((prefix, layout.from_windows(spatial)))
-        return torch.cat([prefix, layout.from_windows(spatial)], dim=1), captured
+            observe(i, prefix, lambda: layout.from_windows(spatial))
+        return torch.cat([prefix, layout.from_windows(spatial)], dim=1), observe.captured
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
         """All tokens after the last block and the final norm (Identity unless the model has one)."""

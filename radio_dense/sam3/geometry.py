@@ -36,7 +36,8 @@ class Sam3Geometry:
         if mode not in MODES:
             raise ValueError(f'mode must be one of {MODES}, got {mode!r}')
         if not isinstance(resolution, int) or resolution <= 0 or resolution % step:
-            nearest = max(step, round(float(resolution) / step) * step) if isinstance(resolution, (int, float)) else 1152
+            numeric = isinstance(resolution, (int, float))
+            nearest = max(step, round(float(resolution) / step) * step) if numeric else 1152
             raise ValueError(f'resolution must be a positive multiple of the trunk\'s patch size {step}; '
                              f'got {resolution!r}, try {nearest}')
         h, w = int(original_size[0]), int(original_size[1])

@@ -121,7 +121,8 @@ class Sam3Predictor:
     def set_image(self, image: Union[np.ndarray, torch.Tensor, 'PIL.Image.Image']) -> None:  # noqa: F821
         """Embed an RGB image (``HxWx3`` uint8 array, PIL image or ``(3, H, W)`` uint8 tensor); forgets prompts."""
         pixels = _as_uint8_chw(image)
-        digest = hashlib.sha1(pixels.contiguous().numpy().tobytes() + str(tuple(pixels.shape)).encode()).hexdigest()
+        raw = pixels.cpu().contiguous().numpy().tobytes()
+        digest = hashlib.sha1(raw + str(tuple(pixels.shape)).encode()).hexdigest()
         key = (digest, self.resolution, self.mode)
         self.reset_prompts()
         if key in self._embeddings:

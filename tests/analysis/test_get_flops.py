@@ -66,3 +66,31 @@ def test_config_counts_whole_model():
     backbone = count_flops(create_radio('radio-tiny'), (1, 3, 64, 64))
     assert params > count_parameters(create_radio('radio-tiny').model)
     assert flops.total > backbone.total  # neck + head on top of the backbone
+
+
+@pytest.mark.parametrize('name', ['radio-tiny_adapter-mask2former_1xb4-300_synthetic-192x192.py',
+                                  'radio-tiny_adapter-mask2former_1xb4-1000_synthetic-panoptic-160x160.py'])
+def test_config_counts_mask2former_models(name):
+    """mmseg's Mask2FormerHead needs the data samples in forward; mmdet's Mask2Former is a detector."""
+    pytest.importorskip('mmdet')
+    from tests.analysis.conftest import REPO_ROOT
+    from radio_dense.analysis.mm_flops import count_mm_flops
+    params, flops = count_mm_flops(str(REPO_ROOT / 'configs' / 'demo' / name), 64, 96)
+    backbone = count_flops(create_radio('radio-tiny'), (1, 3, 64, 96))
+    assert params > 1.3 * count_parameters(create_radio("radio-tiny").model)  # adapter + pixel decoder + decoder
+    assert flops.total > 1.2 * backbone.total
+
+
+def test_blocks_counted_apart_give_the_whole_model_count():
+    """count_mm_flops counts RADIO's blocks on the meta device and the rest on the CPU: same total."""
+    pytest.importorskip('mmdet')
+    from tests.analysis.conftest import REPO_ROOT
+    from radio_dense.analysis import mm_flops
+    config = str(REPO_ROOT / 'configs' / 'demo' / 'radio-tiny_adapter-mask2former_1xb4-300_synthetic-192x192.py')
+    _, split = mm_flops.count_mm_flops(config, 64, 96)
+    model, scope = mm_flops.build_mm_model(config)
+    sample = mm_flops._data_sample(scope, (64, 96))
+    whole = count_flops(model, (1, 3, 64, 96), forward=lambda m, x: mm_flops._forward(m, x, sample))
+    assert (split.total, split.attention) == (whole.total, whole.attention)
+    assert len(model.backbone.radio.model.blocks) == 12 and not isinstance(model.backbone.radio.model.blocks[0],
+                                                                            mm_flops._SkippedBlock)

@@ -99,3 +99,31 @@ def test_tool_is_byte_deterministic(tmp_path, demo_set):
     assert _digest(out) == _digest(root)
     assert json.loads((out / 'annotations' / 'instances_val.json').read_text())['images'][0]['file_name'] == '000000.jpg'
     assert os.path.getsize(out / 'annotations' / 'instances_train.json') > 0
+
+
+def test_written_panoptic_set_matches_labels(demo_set):
+    from radio_dense.data import BACKGROUND_PANOPTIC_ID, DEMO_PANOPTIC_METAINFO, rgb_to_ids
+    root, sets = demo_set
+    for split, folder in (('train', 'training'), ('val', 'validation')):
+        data = json.loads((root / 'annotations' / f'panoptic_{split}.json').read_text())
+        cats = {c['id']: c for c in data['categories']}
+        assert [c['name'] for c in data['categories']] == list(DEMO_PANOPTIC_METAINFO['classes'])
+        assert cats[BACKGROUND_PANOPTIC_ID]['isthing'] == 0 and all(cats[i]['isthing'] for i in range(1, 7))
+        assert len(data['annotations']) == len(data['images']) == len(sets[split]['images'])
+        for img, ann in zip(data['images'], data['annotations']):
+            assert ann['image_id'] == img['id'] and ann['file_name'] == img['file_name'].replace('.jpg', '.png')
+            rgb = cv2.cvtColor(cv2.imread(str(root / 'annotations' / f'panoptic_{split}' / ann['file_name'])),
+                               cv2.COLOR_BGR2RGB)
+            ids = rgb_to_ids(rgb)
+            label = cv2.imread(str(root / 'annotations' / folder / ann['file_name']), cv2.IMREAD_UNCHANGED)
+            assert (ids > 0).all(), 'every pixel belongs to a segment (things or background)'
+            assert sorted(np.unique(ids).tolist()) == sorted(s['id'] for s in ann['segments_info'])
+            for seg in ann['segments_info']:
+                mask = ids == seg['id']
+                assert seg['area'] == mask.sum()
+                x, y, w, h = seg['bbox']
+                assert mask[y:y + h, x:x + w].sum() == mask.sum()
+                expected = 0 if seg['category_id'] == BACKGROUND_PANOPTIC_ID else seg['category_id']
+                assert (label[mask] == expected).all()
+            things = [s for s in ann['segments_info'] if cats[s['category_id']]['isthing']]
+            assert len(things) == sum(a['image_id'] == img['id'] for a in sets[split]['annotations'])

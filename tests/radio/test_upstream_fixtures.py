@@ -7,7 +7,7 @@ ViTDet, and upstream's ``args.dtype`` handling, each in the torch.hub and Huggin
 import pytest
 import torch
 
-from radio_dense.radio import load_radio
+from radio_dense.radio import load_radio, read_checkpoint
 
 from .upstream_fixtures import LAYOUTS, MODEL_CASES, load_model, reference, replay, source
 
@@ -34,6 +34,8 @@ def test_summary_layout_matches_upstream(case, layout):
     assert model.summary_dim == meta['summary_dim']
     assert model.num_summary_tokens == meta['num_summary_tokens']
     assert model.num_cls_tokens == meta['num_cls_tokens']
+    args = read_checkpoint(source(case, 'hub')).args
+    assert (model.model.arch, model.model.model_kwargs) == (args['model'], args['model_kwargs'])
     if layout == 'hub':  # upstream's HF layout keeps every use_summary teacher (tested below)
         assert model.summary_idxs.tolist() == meta['summary_idxs']
 

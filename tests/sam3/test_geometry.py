@@ -24,8 +24,8 @@ def test_boxes_and_points_round_trip(mode):
     assert torch.allclose(g.boxes_to_original(canvas), boxes, atol=1e-4)
     # the whole image spans the resized part of the canvas
     full = canvas[1]
-    assert torch.allclose(full, torch.tensor([g.input_size[1] / g.canvas_size[1] / 2, g.input_size[0] / g.canvas_size[0] / 2,
-                                              g.input_size[1] / g.canvas_size[1], g.input_size[0] / g.canvas_size[0]]))
+    fx, fy = g.input_size[1] / g.canvas_size[1], g.input_size[0] / g.canvas_size[0]
+    assert torch.allclose(full, torch.tensor([fx / 2, fy / 2, fx, fy]))
     points = g.points_to_canvas(torch.tensor([[300.0, 200.0]]))
     assert torch.allclose(points, full[None, :2] * 2)
 

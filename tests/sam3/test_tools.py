@@ -21,7 +21,8 @@ def test_sam3_predict_cli_random_weights(tmp_path):
     out = tmp_path / 'out'
     run = subprocess.run([sys.executable, TOOL, str(image), '--text', 'red disc', '--box', '40,40,110,100',
                           '--box', '230,30,275,170,0', '--threshold', '0', '--resolution', '320', '--mode', 'fit',
-                          '--vitdet', '4', '--out-dir', str(out)], capture_output=True, text=True, cwd=REPO, timeout=600)
+                          '--vitdet', '4', '--out-dir', str(out)],
+                         capture_output=True, text=True, cwd=REPO, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
     assert 'WEIGHTS ARE RANDOM' in run.stdout and 'RANDOM sam3 adaptor' in run.stdout
     assert 'canvas 320x224 (fit), feature grid 20x14' in run.stdout

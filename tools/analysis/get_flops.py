@@ -12,6 +12,8 @@ Examples::
     .venv/bin/python tools/analysis/get_flops.py --arch vit-b-16 --resolutions 512 1024 2048 --vitdet 16
     .venv/bin/python tools/analysis/get_flops.py --checkpoint radio_v2.5-l --resolutions 1024 --vitdet 8 16
     .venv/bin/python tools/analysis/get_flops.py --config configs/radio_seg/xxx.py --resolutions 512
+    .venv/bin/python tools/analysis/get_flops.py --arch vit-b-16 --vitdet --resolutions 512 1024 --random-init \
+        --config configs/radio_seg/radio-v2.5-b_adapter-mask2former_8xb2-160k_ade20k-512x512.py
 """
 import argparse
 import os
@@ -32,7 +34,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--resolutions', nargs='+', type=int, default=[512, 1024, 2048], help='square input sides (px)')
     p.add_argument('--vitdet', nargs='*', type=int, default=[16], help='ViTDet window sizes (patches) to compare')
     p.add_argument('--batch', type=int, default=1)
-    p.add_argument('--config', help='also count this mmseg/mmdet config\'s whole model (needs OpenMMLab)')
+    p.add_argument('--config', nargs='+', help='also count these mmseg/mmdet configs\' whole models (needs OpenMMLab)')
+    p.add_argument('--random-init', action='store_true',
+                   help='with --config: random weights of the backbone arch instead of its checkpoint (no download)')
     return p.parse_args(argv)
 
 
@@ -71,10 +75,13 @@ def main(argv=None) -> int:
     print(markdown(rows))
     if args.config:
         from radio_dense.analysis.mm_flops import count_mm_flops
-        print(f'\nWhole model of {args.config}:\n\n| input | params (M) | GFLOPs | attn GFLOPs |\n|---|---:|---:|---:|')
-        for res in args.resolutions:
-            params, flops = count_mm_flops(args.config, res, res)
-            print(f'| {res}x{res} | {params / 1e6:.1f} | {flops.total / 1e9:.1f} | {flops.attention / 1e9:.1f} |')
+        print('\nWhole models (mmcv deformable attention sampling is not a matmul and is not counted):\n\n'
+              '| config | input | params (M) | GFLOPs | attn GFLOPs |\n|---|---|---:|---:|---:|')
+        for config in args.config:
+            for res in args.resolutions:
+                params, flops = count_mm_flops(config, res, res, random_init=args.random_init)
+                print(f'| {os.path.basename(config)} | {res}x{res} | {params / 1e6:.1f} | {flops.total / 1e9:.1f} | '
+                      f'{flops.attention / 1e9:.1f} |', flush=True)
     return 0
 
 
