@@ -33,7 +33,7 @@ def test_zero_gammas_give_the_plain_radio_backbone(image, vitdet):
     adapter = _adapter(vitdet_window_size=vitdet, num_global=2 if vitdet else None).eval()
     assert all((g == 0).all() for g in adapter.gammas)  # init_values=0: ViT-Adapter's default
     with torch.no_grad():  # forward_interactions takes conditioned images, RADIOBackbone 0..255 ones
-        _, vit_maps = adapter.forward_interactions(adapter.radio.input_conditioner(image))
+        _, vit_maps = adapter.forward_interactions(adapter.radio.input_conditioner(image * 255 / 255))
         plain = adapter.vit(image * 255)  # RADIOBackbone's own forward, out_indices = the interaction ends
     assert adapter.vit.out_indices == [2, 5, 8, 11]
     assert len(vit_maps) == len(plain) == 4
