@@ -1,7 +1,10 @@
 """Config ablation runner: test (and optionally train) a config at every point of a grid.
 
 Each point runs in its own work dir (``WORK_DIR/NN_key=value_...``); finished points (with a
-``metrics.json``) are skipped, so an interrupted ablation resumes where it stopped. Results go
+``metrics.json``) are skipped, so an interrupted ablation resumes where it stopped. A point is
+finished only for the config it ran with: ``config.sha256`` beside its metrics holds a digest of
+the fully resolved config (shared ``--cfg-options`` included), the mode and the checkpoint file.
+When it differs, a test-only point runs again; a trained point is refused with a message. Results go
 to ``WORK_DIR/results.{csv,md}`` and a bar chart ``WORK_DIR/results.png``.
 
 Examples:
@@ -23,8 +26,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from mmengine.config import DictAction  # noqa: E402
 
-from tools.common.ablation import (DONE_FILE, default_metric, expand_grid, load_results, plot_metric,  # noqa: E402
-                                     write_tables)
+from tools.common.ablation import (DIGEST_FILE, DONE_FILE, config_digest, default_metric,  # noqa: E402
+                                     expand_grid, load_results, plot_metric, write_tables)
 
 TOOLS = os.path.dirname(os.path.abspath(__file__))
 
@@ -53,7 +56,30 @@ def _run(cmd, log_path: str) -> None:
         raise SystemExit(f'{" ".join(cmd[:3])} failed (exit {proc.returncode}); see {log_path}:\n{tail}')
 
 
-def run_point(args: argparse.Namespace, point) -> None:
+def point_digest(args: argparse.Namespace, point) -> str:
+    """The digest of everything that decides a point's metrics: resolved config, mode, checkpoint file."""
+    extra = {'train': args.train}
+    if args.checkpoint:
+        stat = os.stat(args.checkpoint)
+        extra['checkpoint'] = [os.path.abspath(args.checkpoint), stat.st_size, stat.st_mtime_ns]
+    return config_digest(args.config, [*args.cfg_options, *point.cfg_options()], extra)
+
+
+def stale_points(args: argparse.Namespace, points, digests) -> list:
+    """Finished points whose metrics belong to another config; test-only ones are marked for a rerun."""
+    stale = [p for p in points if p.done and p.stored_digest() != digests[p]]
+    if stale and args.train:
+        raise SystemExit(
+            f'{len(stale)} finished point(s) were trained with a different config than now (shared --cfg-options, '
+            f'config files or --checkpoint changed): {", ".join(p.name for p in stale)}. Their checkpoints would '
+            f'be resumed under the new config. Delete those folders or use another --work-dir.')
+    for p in stale:
+        print(f'[{p.name}] its metrics were computed with a different config; running it again', flush=True)
+        os.remove(os.path.join(p.work_dir, DONE_FILE))
+    return stale
+
+
+def run_point(args: argparse.Namespace, point, digest: str) -> None:
     os.makedirs(point.work_dir, exist_ok=True)
     options = ['--cfg-options', *args.cfg_options, *point.cfg_options()]
     checkpoint = args.checkpoint
@@ -65,12 +91,16 @@ def run_point(args: argparse.Namespace, point) -> None:
     metrics_tmp = os.path.join(point.work_dir, DONE_FILE + '.tmp')
     _run([sys.executable, os.path.join(TOOLS, 'test.py'), args.config, checkpoint, '--work-dir', point.work_dir,
           '--metrics-out', metrics_tmp, *options], os.path.join(point.work_dir, 'test.log'))
+    with open(os.path.join(point.work_dir, DIGEST_FILE), 'w') as f:
+        f.write(digest + '\n')
     os.replace(metrics_tmp, os.path.join(point.work_dir, DONE_FILE))  # a point is done only when complete
 
 
 def main(argv=None) -> None:
     args = parse_args(argv)
     points = expand_grid(args.grid, args.work_dir)
+    digests = {p: point_digest(args, p) for p in points}
+    stale_points(args, points, digests)
     todo = [p for p in points if not p.done]
     print(f'{len(points)} points, {len(points) - len(todo)} already done, {len(todo)} to run', flush=True)
     try:
@@ -81,7 +111,7 @@ def main(argv=None) -> None:
     for point in progress:
         start = time.perf_counter()
         print(f'[{point.name}] {" ".join(point.cfg_options())}', flush=True)
-        run_point(args, point)
+        run_point(args, point, digests[point])
         print(f'[{point.name}] done in {time.perf_counter() - start:.0f}s', flush=True)
     rows = load_results(points)
     prefix = os.path.join(args.work_dir, 'results')

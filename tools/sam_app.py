@@ -38,7 +38,7 @@ def main(argv=None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format='%(asctime)s %(message)s')
     model, what = model_from_args(args)
     state = SamAppState(model, what, args.resolutions, **app_limits(args))
-    SamAppServer(state, args.host, args.port).serve_until_interrupted(what)
+    SamAppServer(state, args.host, args.port, allowed_hosts=args.allowed_host).serve_until_interrupted(what)
     return 0
 
 

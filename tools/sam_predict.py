@@ -13,6 +13,7 @@ Writes the mask (8-bit PNG, 255 = object, original image size) and an overlay pi
 (``<out>_overlay.png`` unless ``--overlay`` says otherwise).
 """
 import argparse
+import math
 import os
 import sys
 import time
@@ -30,8 +31,9 @@ def parse_point(text: str):
         values = [float(v) for v in text.split(',')]
     except ValueError:
         values = []
-    if len(values) not in (2, 3) or (len(values) == 3 and values[2] not in (0, 1)):
-        raise argparse.ArgumentTypeError(f'a point is x,y or x,y,label with label 0 or 1; got {text!r}')
+    if len(values) not in (2, 3) or (len(values) == 3 and values[2] not in (0, 1)) or \
+            not all(math.isfinite(v) for v in values):
+        raise argparse.ArgumentTypeError(f'a point is x,y or x,y,label with finite x, y and label 0 or 1; got {text!r}')
     return values[0], values[1], int(values[2]) if len(values) == 3 else 1
 
 
@@ -41,8 +43,9 @@ def parse_box(text: str):
         values = [float(v) for v in text.split(',')]
     except ValueError:
         values = []
-    if len(values) != 4 or values[2] <= values[0] or values[3] <= values[1]:
-        raise argparse.ArgumentTypeError(f'a box is x0,y0,x1,y1 with x1 > x0 and y1 > y0; got {text!r}')
+    if len(values) != 4 or not all(math.isfinite(v) for v in values) or values[2] <= values[0] or \
+            values[3] <= values[1]:
+        raise argparse.ArgumentTypeError(f'a box is x0,y0,x1,y1 (finite) with x1 > x0 and y1 > y0; got {text!r}')
     return values
 
 
@@ -65,27 +68,44 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
+def _prompt_arrays(args: argparse.Namespace):
+    """``(points Nx2, labels N)`` of ``--points``, or ``(None, None)``."""
+    if not args.points:
+        return None, None
+    return np.array([p[:2] for p in args.points], dtype=float).reshape(-1, 2), np.array([p[2] for p in args.points])
+
+
+def _predict(model, image: np.ndarray, args: argparse.Namespace):
+    """Embed ``image`` and decode the prompts: ``(masks, scores, predictor, embed_s, decode_s)``."""
+    from radio_dense.sam import RadioSamPredictor
+    predictor = RadioSamPredictor(model, args.resolution, False if args.no_pad else None)
+    start = time.perf_counter()
+    predictor.set_image(image)
+    embed_s = time.perf_counter() - start
+    points, labels = _prompt_arrays(args)
+    multimask = {'yes': True, 'no': False}.get(args.multimask, len(args.points) == 1 and args.box is None)
+    start = time.perf_counter()
+    masks, scores, _ = predictor.predict(points, labels, np.array(args.box) if args.box else None,
+                                         multimask_output=multimask)
+    return masks, scores, predictor, embed_s, time.perf_counter() - start
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from radio_dense.sam import RadioSamPredictor
-    from radio_dense.sam.utils.coco_instances import read_rgb
+    from radio_dense.sam.utils.image_io import UnsupportedImageError, read_rgb
+    from radio_dense.sam.utils.prompt_checks import PromptError
     from radio_dense.sam.utils.visualize import mask_png_bytes, overlay
     from PIL import Image
 
     model, what = model_from_args(args)
     print(f'Model: {what}')
-    image = read_rgb(args.image)
-    predictor = RadioSamPredictor(model, args.resolution, False if args.no_pad else None)
-    start = time.perf_counter()
-    predictor.set_image(image)
-    embed_s = time.perf_counter() - start
-    points = np.array([p[:2] for p in args.points], dtype=float).reshape(-1, 2) if args.points else None
-    labels = np.array([p[2] for p in args.points]) if args.points else None
-    multimask = {'yes': True, 'no': False}.get(args.multimask, len(args.points) == 1 and args.box is None)
-    start = time.perf_counter()
-    masks, scores, _ = predictor.predict(points, labels, np.array(args.box) if args.box else None,
-                                         multimask_output=multimask)
-    decode_s = time.perf_counter() - start
+    try:
+        image = read_rgb(args.image)
+        masks, scores, predictor, embed_s, decode_s = _predict(model, image, args)
+    except (UnsupportedImageError, PromptError) as err:
+        print(f'error: {err}', file=sys.stderr)
+        return 2
+    points, labels = _prompt_arrays(args)
     best = int(np.argmax(scores))
     mask = masks[best]
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)

@@ -46,6 +46,7 @@ def main(argv=None) -> int:
     from mmengine.config import Config
     from mmengine.runner import Runner
     import radio_dense.openmmlab.sam  # noqa: F401  (registration)
+    from radio_dense.openmmlab.atomic_checkpoint import use_atomic_checkpoints
 
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
@@ -53,6 +54,7 @@ def main(argv=None) -> int:
     if cfg.model.get('type') != 'RadioSamModel':
         raise SystemExit(f"{args.config}: model.type must be 'RadioSamModel' to train (got {cfg.model.get('type')!r})")
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join('work_dirs', osp.splitext(osp.basename(args.config))[0])
+    use_atomic_checkpoints(cfg)
     runner = Runner.from_cfg(cfg)
     results = {}
     if args.val_before:

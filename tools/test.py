@@ -9,6 +9,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from radio_dense.openmmlab.checkpoint_match import CheckpointMismatchError, check_checkpoint_matches  # noqa: E402
+from radio_dense.openmmlab.class_check import NumClassesError  # noqa: E402
 from tools.common.runner import build_runner, parse_common_args, save_metrics  # noqa: E402
 
 
@@ -19,13 +21,20 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--show-dir', help='directory where painted predictions are saved')
     parser.add_argument('--out', help='dump raw predictions to this .pkl file (mmengine DumpResults)')
     parser.add_argument('--metrics-out', help='write the evaluation metrics to this JSON file')
+    parser.add_argument('--allow-partial', action='store_true',
+                        help='evaluate even when the checkpoint leaves model weights uninitialised (random)')
     parse_common_args(parser)
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    runner = build_runner(args, mode='test')
+    try:
+        runner = build_runner(args, mode='test')
+        if not args.allow_partial:
+            check_checkpoint_matches(runner.model, args.checkpoint)
+    except (CheckpointMismatchError, NumClassesError) as err:
+        raise SystemExit(f'error: {err}')
     metrics = runner.test()
     if args.metrics_out:
         save_metrics(metrics, args.metrics_out)

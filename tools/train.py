@@ -11,6 +11,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from radio_dense.openmmlab.class_check import NumClassesError  # noqa: E402
+from radio_dense.openmmlab.resume import ResumeError  # noqa: E402
 from tools.common.runner import build_runner, parse_common_args  # noqa: E402
 
 
@@ -26,7 +28,10 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    runner = build_runner(args, mode='train')
+    try:
+        runner = build_runner(args, mode='train')
+    except (ResumeError, NumClassesError) as err:
+        raise SystemExit(f'error: {err}')
     runner.train()
 
 

@@ -41,6 +41,8 @@ class Sam3AppState(SamAppState):
         Other arguments: as :class:`SamAppState`.
     """
 
+    downscale_uploads = False  # Sam3Predictor embeds the original pixels (its masks are in their frame)
+
     def __init__(self, model: nn.Module, description: str = '', resolutions: Sequence[int] = (768, 1152, 1536),
                  confidence_threshold: float = 0.5, **limits):
         super().__init__(_Defaults(default_resolution(model), True), description, resolutions, **limits)

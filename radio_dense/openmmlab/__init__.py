@@ -15,6 +15,7 @@ into mmdet's. Importing this package also adds mmengine's checkpoint classes to 
 ``weights_only`` allow-list (see :mod:`.checkpoint_allowlist`), which mmengine's resume needs.
 """
 from .adapter import RADIOAdapter
+from .atomic_checkpoint import AtomicCheckpointHook
 from .backbone import RADIOBackbone
 from .checkpoint_allowlist import allow_mmengine_checkpoints
 from .necks import SimpleFPN
@@ -23,5 +24,5 @@ from .optim import RADIOLayerDecayOptimizerConstructor
 
 allow_mmengine_checkpoints()
 
-__all__ = ['RADIOAdapter', 'RADIOBackbone', 'SimpleFPN', 'LayerNorm2d', 'RADIOLayerDecayOptimizerConstructor',
+__all__ = ['AtomicCheckpointHook', 'RADIOAdapter', 'RADIOBackbone', 'SimpleFPN', 'LayerNorm2d', 'RADIOLayerDecayOptimizerConstructor',
            'allow_mmengine_checkpoints']

@@ -7,6 +7,7 @@ from mmengine.model import BaseModule
 from mmengine.registry import MODELS
 
 from ..radio import RADIOModel, radio_from_config
+from ..radio.input_checks import check_batch
 
 
 @MODELS.register_module()
@@ -113,6 +114,7 @@ class RADIOBackbone(BaseModule):
         return torch.cat([feature_map, s.expand(-1, -1, *feature_map.shape[-2:])], dim=1)
 
     def _forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+        check_batch(x, 'RADIOBackbone')
         only_blocks = not self.out_adaptors
         result = self.radio.forward_intermediates(
             self._pad(x / self.input_scale), indices=self.out_indices, output_fmt='NCHW',

@@ -7,8 +7,11 @@ snapshots are read from ``config.json`` and safetensors, never with ``trust_remo
 import argparse
 import json
 import os
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
+
+import torch
 
 from .safe_io import Tensors, UnsafeFileError, read_tensors, safe_torch_load, strip_prefix
 
@@ -72,7 +75,8 @@ def read_hub_checkpoint(path: str) -> RadioCheckpoint:
     try:
         chk = safe_torch_load(path, RADIO_CHECKPOINT_GLOBALS)
     except UnsafeFileError as err:
-        raise RadioCheckpointError(f'{err} (a RADIO checkpoint holds tensors and its argparse args only)') from err
+        raise RadioCheckpointError(f'{err} Pass a RADIO .pth.tar file, a Hugging Face snapshot folder or a zoo '
+                                   f'name.') from err
     if not isinstance(chk, dict) or 'args' not in chk or not ({'state_dict', 'state_dict_ema'} & set(chk)):
         keys = sorted(chk)[:10] if isinstance(chk, dict) else type(chk).__name__
         raise RadioCheckpointError(
@@ -100,6 +104,14 @@ def read_hub_checkpoint(path: str) -> RadioCheckpoint:
     return ckpt
 
 
+def read_safetensors_file(path: str) -> Tensors:
+    """Tensors of one ``.safetensors`` file; a :class:`RadioCheckpointError` naming it when unreadable."""
+    try:
+        return read_tensors(path)
+    except UnsafeFileError as err:
+        raise RadioCheckpointError(str(err)) from err
+
+
 def _read_safetensors(folder: str) -> Tensors:
     index = os.path.join(folder, 'model.safetensors.index.json')
     files = [os.path.join(folder, 'model.safetensors')]
@@ -110,10 +122,7 @@ def _read_safetensors(folder: str) -> Tensors:
     for file in files:
         if not os.path.isfile(file):
             raise RadioCheckpointError(f'{file} is missing: a RADIO Hugging Face snapshot needs config.json and model.safetensors')
-        try:
-            state.update(read_tensors(file))
-        except UnsafeFileError as err:
-            raise RadioCheckpointError(str(err)) from err
+        state.update(read_safetensors_file(file))
     return state
 
 
@@ -125,6 +134,9 @@ def read_hf_snapshot(folder: str) -> RadioCheckpoint:
             config = json.load(f)
     except (OSError, json.JSONDecodeError) as err:
         raise RadioCheckpointError(f'{cfg_path} is missing or not valid JSON: {err}') from err
+    if not isinstance(config, dict):
+        raise RadioCheckpointError(f'{cfg_path} holds a JSON {type(config).__name__}, not an object: not a RADIO '
+                                   f'config (expected {{"args": {{...}}, "version": ...}}); re-download the snapshot')
     if not isinstance(config.get('args'), dict) or 'teachers' not in config['args']:
         raise RadioCheckpointError(f"{cfg_path} is not a RADIO config: no 'args' with 'teachers'")
     state = _read_safetensors(folder)
@@ -167,10 +179,26 @@ def download_hf_snapshot(repo_id: str, revision: Optional[str] = None) -> str:
             f'the snapshot elsewhere and pass its folder instead.') from err
 
 
+def warn_non_finite(ckpt: RadioCheckpoint) -> None:
+    """Warn (once per load) when the checkpoint holds NaN/inf weights: every output would be NaN."""
+    groups = {'': ckpt.trunk, 'input_conditioner.': ckpt.conditioner, 'feature_normalizer.': ckpt.feature_normalizer,
+              'inter_feature_normalizer.': ckpt.inter_feature_normalizer}
+    groups.update({f'adaptors.{name}.': tensors for name, tensors in ckpt.adaptors.items()})
+    bad = [prefix + key for prefix, tensors in groups.items() for key, value in tensors.items()
+           if value.is_floating_point() and not bool(torch.isfinite(value).all())]
+    if bad:
+        warnings.warn(f'{ckpt.source} holds NaN/inf values in {len(bad)} tensor(s), e.g. {bad[:4]}: the model will '
+                      f'output NaN. The file is probably corrupt or from a diverged training run.', RuntimeWarning,
+                      stacklevel=3)
+
+
 def read_checkpoint(path: str) -> RadioCheckpoint:
-    """Read a local torch.hub file or Hugging Face snapshot folder."""
+    """Read a local torch.hub file or Hugging Face snapshot folder (warns about NaN/inf weights)."""
     if os.path.isdir(path):
-        return read_hf_snapshot(path)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f'No RADIO checkpoint at {path}')
-    return read_hub_checkpoint(path)
+        ckpt = read_hf_snapshot(path)
+    elif not os.path.isfile(path):
+        raise FileNotFoundError(f'No RADIO checkpoint at {path}: no such file or folder')
+    else:
+        ckpt = read_hub_checkpoint(path)
+    warn_non_finite(ckpt)
+    return ckpt

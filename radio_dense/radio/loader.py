@@ -15,6 +15,7 @@ from .model import RADIOModel
 from .vit import RadioViT
 from .zoo import DEFAULT_VERSION, RADIO_ZOO, ZooEntry, fetch_zoo_checkpoint, zoo_entry, zoo_entry_for_file
 
+_FILE_SUFFIXES = ('.pth', '.tar', '.pt', '.bin', '.safetensors', '.ckpt')
 # Trunk tensors upstream's model holds (or its checkpoints carry) but never uses in RADIO's forward:
 # timm's classifier/pooling heads, the register token of the ``*_v2`` trunks and the pre-norm
 # (RADIO's patch generator replaces timm's token preparation).
@@ -60,7 +61,12 @@ def _build_trunk(ckpt: RadioCheckpoint, drop_path_rate: float = 0.0) -> RadioViT
         patch_bias='patch_generator.embedder.bias' in ckpt.trunk,
         normalize_patches='patch_generator.patch_normalizer.weight' in ckpt.trunk,
         drop_path_rate=drop_path_rate, arch=args['model'], model_kwargs=args.get('model_kwargs'))
-    result = trunk.load_state_dict(_trunk_state(ckpt, trunk), strict=False)
+    try:
+        result = trunk.load_state_dict(_trunk_state(ckpt, trunk), strict=False)
+    except RuntimeError as err:  # size mismatches: say which file and what it claims to be
+        raise RadioCheckpointError(
+            f'{ckpt.source}: its weights do not fit the {args["model"]} trunk its args describe '
+            f'(edited or mixed-up file?): {" ".join(str(err).split())}') from err
     if result.missing_keys or result.unexpected_keys:
         raise RadioCheckpointError(
             f'{ckpt.source} does not match a {args["model"]} RADIO trunk (model_kwargs '
@@ -171,10 +177,15 @@ def resolve_source(source: str, progress: bool = True) -> tuple:
         return fetch_zoo_checkpoint(source, progress=progress), RADIO_ZOO[source]
     if os.path.exists(source):
         return source, zoo_entry_for_file(source)
-    if source.count('/') == 1 and not source.startswith(('.', '/')) and not source.endswith(('.pth', '.tar', '.pt')):
+    looks_like_path = source.startswith(('.', '/', '~')) or source.endswith(_FILE_SUFFIXES) or source.count('/') > 1 \
+        or os.sep != '/' and os.sep in source
+    if looks_like_path:
+        raise FileNotFoundError(f'No RADIO checkpoint at {source}: no such file or folder '
+                                f'(working directory: {os.getcwd()})')
+    if source.count('/') == 1:
         return download_hf_snapshot(source), None
-    zoo_entry(source)  # raises with the list of known versions when it looks like a name
-    raise FileNotFoundError(source)
+    zoo_entry(source)  # raises KeyError with the known versions
+    raise AssertionError('unreachable')
 
 
 def load_radio(source: Optional[str] = None, adaptor_names: Optional[Union[str, Sequence[str]]] = None,

@@ -6,6 +6,7 @@ from torch import nn
 
 from .adaptors import Adaptor, RadioOutput
 from .feature_normalizer import FeatureNormalizer, IntermediateFeatureNormalizer
+from .input_checks import as_block_index, prepare_images
 from .vit import RadioViT
 
 
@@ -25,6 +26,11 @@ class RADIOModel(nn.Module):
     :class:`RadioOutput` ``(summary, features)``; with adaptors, a dict ``{'backbone': ...,
     '<adaptor>': ...}`` of such pairs. ``features`` are ``(B, h*w, C)`` for ``feature_fmt='NLC'``
     or ``(B, C, h, w)`` for ``'NCHW'``.
+
+    Input dtypes: float images in ``[0, 1]``; ``uint8`` images (``0..255``) are rescaled by
+    ``1/255`` (not after :meth:`make_preprocessor_external`, which needs normalised floats);
+    ``float64``, ``bool`` and other integer tensors raise ``TypeError``, and NaN/inf values raise
+    ``ValueError`` (they would make every output NaN).
     """
 
     def __init__(self, model: RadioViT, input_conditioner: nn.Module, summary_idxs: Sequence[int],
@@ -104,6 +110,14 @@ class RADIOModel(nn.Module):
         """Upstream API; nothing to fuse in a ViT."""
 
     # ----- forward -----
+    def _prepare_input(self, x: torch.Tensor) -> torch.Tensor:
+        if isinstance(x, torch.Tensor) and x.dtype == torch.uint8 and isinstance(self.input_conditioner, nn.Identity):
+            raise TypeError('This RADIO model takes normalised float inputs (make_preprocessor_external() was '
+                            'called); got uint8 pixels. Apply the returned conditioner to x.float() / 255 first.')
+        x = prepare_images(x)
+        self._check_input(x)
+        return x
+
     def _check_input(self, x: torch.Tensor) -> None:
         if x.ndim != 4 or x.shape[1] != 3:
             raise ValueError(f'Expected images of shape (B, 3, H, W), got {tuple(x.shape)}')
@@ -119,7 +133,7 @@ class RADIOModel(nn.Module):
     def forward(self, x: torch.Tensor, feature_fmt: str = 'NLC') -> Union[RadioOutput, Dict[str, RadioOutput]]:
         if feature_fmt not in FEATURE_FORMATS:
             raise ValueError(f'Unsupported feature_fmt {feature_fmt!r}; use one of {FEATURE_FORMATS}')
-        self._check_input(x)
+        x = self._prepare_input(x)
         grid = (x.shape[-2] // self.patch_size, x.shape[-1] // self.patch_size)
         tokens = self.model.forward_features(self.input_conditioner(x))
         return self.extract_outputs(tokens, grid, feature_fmt)
@@ -175,7 +189,7 @@ class RADIOModel(nn.Module):
             raise ValueError(f"aggregation must be 'sparse' or 'dense', got {aggregation!r}")
         if norm_alpha_scheme not in ('none', 'pre-alpha', 'post-alpha'):
             raise ValueError(f'Unsupported norm_alpha_scheme {norm_alpha_scheme!r}')
-        self._check_input(x)
+        x = self._prepare_input(x)
         take = _take_indices(len(self.blocks), indices)
         grid = (x.shape[-2] // self.patch_size, x.shape[-1] // self.patch_size)
         normalizer = self.inter_feature_normalizer if norm_alpha_scheme != 'none' else None
@@ -255,10 +269,12 @@ def _format(features: torch.Tensor, grid: Tuple[int, int], fmt: str) -> torch.Te
 def _take_indices(depth: int, indices: Optional[Union[int, Sequence[int]]]) -> List[int]:
     if indices is None:
         indices = depth
-    if isinstance(indices, int):
+    if not isinstance(indices, (list, tuple, range)) and not hasattr(indices, '__iter__'):
+        indices = as_block_index(indices)
         if not 0 < indices <= depth:
             raise ValueError(f'indices={indices}: the model has {depth} blocks')
         return list(range(depth - indices, depth))
+    indices = [as_block_index(i) for i in indices]
     take = sorted({depth + i if i < 0 else i for i in indices})
     if not take or take[0] < 0 or take[-1] >= depth:
         raise ValueError(f'indices {list(indices)} out of range for a model with {depth} blocks')

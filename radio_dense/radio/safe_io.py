@@ -10,6 +10,8 @@ from typing import Any, Dict, Iterable, Sequence
 
 import torch
 
+from .file_kind import describe_file
+
 Tensors = Dict[str, torch.Tensor]
 
 #: Keys under which training frameworks nest the model's state dict.
@@ -33,6 +35,9 @@ def safe_torch_load(path: str, allowed_globals: Iterable[Any] = ()) -> Any:
         with torch.serialization.safe_globals(allowed_globals):
             return torch.load(path, map_location='cpu', weights_only=True)
     except pickle.UnpicklingError as err:
+        kind = describe_file(path)
+        if not kind.startswith(('a zip archive', 'a pickle file')):
+            raise UnsafeFileError(f'{path} is not a torch checkpoint: it is {kind}.') from err
         allowed = ''.join(f', {getattr(g, "__name__", g)}' for g in allowed_globals)
         raise UnsafeFileError(
             f'{path} contains pickled objects that are not allowed for safe loading with '
@@ -54,7 +59,8 @@ def read_tensors(path: str, allowed_globals: Iterable[Any] = ()) -> Tensors:
         try:
             return load_file(path, device='cpu')
         except (SafetensorError, OSError) as err:
-            raise UnsafeFileError(f'{path} is not a readable safetensors file (truncated download?): {err}') from err
+            raise UnsafeFileError(f'{path} is not a readable safetensors file (truncated download? it is '
+                                  f'{describe_file(path)}): {err}') from err
     state = safe_torch_load(path, allowed_globals)
     for key in STATE_DICT_KEYS:
         if isinstance(state, dict) and isinstance(state.get(key), dict):

@@ -9,6 +9,7 @@ from timm.models.vision_transformer import VisionTransformer
 
 from .architectures import set_drop_path, trunk_spec
 from .cpe import PatchGenerator
+from .input_checks import window_size_in_patches
 from .windows import WindowLayout, global_block_schedule, traceable_window_mask
 
 
@@ -95,9 +96,7 @@ class RadioViT(nn.Module):
         if window_size is None:
             self.window_size, self.is_global = None, [True] * len(self.blocks)
             return
-        if int(window_size) < 1:
-            raise ValueError(f'vitdet_window_size must be a positive number of patches, got {window_size}')
-        self.window_size = int(window_size)
+        self.window_size = window_size_in_patches(window_size)
         self.is_global = global_block_schedule(len(self.blocks), num_global, num_windowed, global_block_indices)
 
     def _run_block(self, i: int, x: torch.Tensor, attn_mask: Optional[torch.Tensor] = None) -> torch.Tensor:
@@ -141,11 +140,15 @@ class RadioViT(nn.Module):
                 observe(i, tokens[:, :skip], lambda: tokens[:, skip:])
             return tokens, observe.captured
 
-        layout = WindowLayout(grid[0], grid[1], self.window_size)
         if _exporting():
-            return self._forward_windows_traceable(tokens, layout, observe, start, end)
+            return self._forward_windows_traceable(tokens, WindowLayout(grid[0], grid[1], self.window_size),
+                                                   observe, start, end)
+        # A window larger than the grid is one window over the whole grid; clamping gives the same
+        # output without attending over (and allocating) a mostly padded window.
+        window = min(self.window_size, max(grid))
+        layout = WindowLayout(grid[0], grid[1], window)
         prefix, spatial = tokens[:, :skip], layout.to_windows(tokens[:, skip:], self.pad_value)
-        b, c, t = spatial.shape[0], spatial.shape[-1], self.window_size ** 2
+        b, c, t = spatial.shape[0], spatial.shape[-1], window ** 2
         window_mask = layout.window_attn_mask(b, tokens.device)
         real_idx = layout.valid_tokens(tokens.device).nonzero().squeeze(1) if layout.is_padded else None
         for i in range(start, end + 1):

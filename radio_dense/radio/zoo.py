@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Dict, Optional, Tuple
 from urllib.parse import urlparse
 
+from .offline import offline_requested
+
 _HF = 'https://huggingface.co/nvidia'
 
 
@@ -74,7 +76,8 @@ def require_vit_release(name: str) -> None:
 def zoo_entry(name: str) -> ZooEntry:
     """Entry for a zoo name; ``KeyError`` lists the known names."""
     if name not in RADIO_ZOO:
-        raise KeyError(f'Unknown RADIO version {name!r}. Known versions: {", ".join(RADIO_ZOO)}')
+        raise KeyError(f'Unknown RADIO version {name!r} (and no such file or folder). Known versions: '
+                       f'{", ".join(RADIO_ZOO)}; or pass a checkpoint path or a Hugging Face repo id (owner/name).')
     return RADIO_ZOO[name]
 
 
@@ -98,7 +101,7 @@ def fetch_zoo_checkpoint(name: str, progress: bool = True) -> str:
     if os.path.isfile(path):
         return path
     entry = zoo_entry(name)
-    if os.environ.get('HF_HUB_OFFLINE') == '1' or os.environ.get('RADIO_DENSE_OFFLINE') == '1':
+    if offline_requested():
         raise FileNotFoundError(
             f'{name} is not cached at {path} and downloads are off (offline mode). '
             f'Download {entry.url} on a machine with internet access and copy it to that path.')

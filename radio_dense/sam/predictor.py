@@ -6,6 +6,7 @@ import torch
 from segment_anything.utils.transforms import ResizeLongestSide
 
 from .modeling import RadioSam, SamGeometry
+from .utils.prompt_checks import check_box, check_points
 
 
 class RadioSamPredictor:
@@ -25,9 +26,10 @@ class RadioSamPredictor:
 
     def __init__(self, model: RadioSam, resolution: Optional[int] = None, pad_to_square: Optional[bool] = None):
         self.model = model
-        self.resolution = int(resolution or model.resolution)
+        self.resolution = model.resolution if resolution is None else resolution
         self.pad_to_square = model.pad_to_square if pad_to_square is None else bool(pad_to_square)
         model.geometry((self.resolution, self.resolution), self.resolution, self.pad_to_square)  # validates
+        self.resolution = int(self.resolution)
         self.transform = ResizeLongestSide(self.resolution)
         self.reset_image()
 
@@ -40,6 +42,7 @@ class RadioSamPredictor:
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise ValueError(f'set_image expects an HxWx3 uint8 array, got shape {image.shape} dtype {image.dtype}; '
                              f'convert with np.asarray(PIL.Image.open(path).convert("RGB"))')
+        self.model.geometry(image.shape[:2], self.resolution, self.pad_to_square)  # explains impossible sizes
         if image_format != self.model.image_format:
             image = image[..., ::-1]
         resized = self.transform.apply_image(np.ascontiguousarray(image))
@@ -94,12 +97,14 @@ class RadioSamPredictor:
             point_labels = np.asarray(point_labels).reshape(-1)
             if len(point_labels) != len(point_coords):
                 raise ValueError(f'{len(point_coords)} points but {len(point_labels)} labels')
+            check_points(point_coords, point_labels, self.original_size)
             coords = torch.as_tensor(self.geometry.apply_coords(point_coords), dtype=torch.float, device=self.device)[None]
             labels = torch.as_tensor(point_labels, dtype=torch.int, device=self.device)[None]
         if box is not None:
             box = np.asarray(box, dtype=float).reshape(-1, 4)
             if box.shape[0] != 1:
                 raise ValueError(f'predict() takes one box, got {box.shape[0]}; use predict_torch for a batch of boxes')
+            check_box(box)
             boxes = torch.as_tensor(self.geometry.apply_boxes(box), dtype=torch.float, device=self.device)
         if mask_input is not None:
             masks = torch.as_tensor(np.asarray(mask_input), dtype=torch.float, device=self.device)[None]

@@ -65,7 +65,8 @@ def test_embedding_cached_per_image_and_resolution(app_state):
 
 
 def _post(url, body, raw=False):
-    req = urllib.request.Request(url, data=body if raw else json.dumps(body).encode(), method='POST')
+    req = urllib.request.Request(url, data=body if raw else json.dumps(body).encode(), method='POST',
+                                 headers={'Content-Type': 'application/octet-stream' if raw else 'application/json'})
     try:
         with urllib.request.urlopen(req, timeout=60) as res:
             return res.status, json.loads(res.read())

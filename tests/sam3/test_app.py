@@ -45,7 +45,8 @@ def test_http_predict_passes_the_concept(radio_sam3_app_state):
     server.start_in_thread()
     try:
         image_id = json.loads(urllib.request.urlopen(urllib.request.Request(
-            server.url + 'api/image', data=png_bytes(scene_image(120, 160)), method='POST')).read())['image_id']
+            server.url + 'api/image', data=png_bytes(scene_image(120, 160)), method='POST',
+            headers={'Content-Type': 'application/octet-stream'})).read())['image_id']
         body = json.dumps({'image_id': image_id, 'resolution': 256, 'pad': True, 'text': 'disc'}).encode()
         answer = json.loads(urllib.request.urlopen(urllib.request.Request(
             server.url + 'api/predict', data=body, method='POST', headers={'Content-Type': 'application/json'})).read())
@@ -54,7 +55,8 @@ def test_http_predict_passes_the_concept(radio_sam3_app_state):
         assert 'id="concept"' in page and '"concept_prompts": true' in page
         empty = json.dumps({'image_id': image_id, 'resolution': 256}).encode()
         with pytest.raises(urllib.error.HTTPError) as err:
-            urllib.request.urlopen(urllib.request.Request(server.url + 'api/predict', data=empty, method='POST'))
+            urllib.request.urlopen(urllib.request.Request(server.url + 'api/predict', data=empty, method='POST',
+                                                          headers={'Content-Type': 'application/json'}))
         assert err.value.code == 400 and 'Type a concept' in json.loads(err.value.read())['error']
     finally:
         server.shutdown()

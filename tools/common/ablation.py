@@ -1,13 +1,16 @@
 """Config ablations: a grid of ``--cfg-options`` overrides, one work dir per point, resumable."""
+import argparse
 import csv
+import hashlib
 import itertools
 import json
 import os
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 DONE_FILE = 'metrics.json'
+DIGEST_FILE = 'config.sha256'  # beside metrics.json: the resolved config the metrics belong to
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,14 @@ class AblationPoint:
     @property
     def done(self) -> bool:
         return os.path.isfile(os.path.join(self.work_dir, DONE_FILE))
+
+    def stored_digest(self) -> Optional[str]:
+        """The config digest saved with this point's metrics (``None`` when absent)."""
+        path = os.path.join(self.work_dir, DIGEST_FILE)
+        if not os.path.isfile(path):
+            return None
+        with open(path) as f:
+            return f.read().strip()
 
     def cfg_options(self) -> List[str]:
         """The overrides in ``--cfg-options`` syntax."""
@@ -56,6 +67,22 @@ def expand_grid(grid: Dict[str, Sequence], root: str) -> List[AblationPoint]:
         name = f'{i:02d}_' + '_'.join(_slug(k, v) for k, v in zip(keys, combo))
         points.append(AblationPoint(tuple(zip(keys, combo)), os.path.join(root, name)))
     return points
+
+
+def parse_cfg_options(options: Sequence[str]) -> dict:
+    """``['a.b=1', 'c=[1,2]']`` -> ``{'a.b': 1, 'c': [1, 2]}`` exactly as ``--cfg-options`` parses them."""
+    from mmengine.config import DictAction
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--o', nargs='+', action=DictAction, default={})
+    return parser.parse_args(['--o', *options]).o if options else {}
+
+
+def config_digest(config: str, options: Sequence[str], extra: Optional[Dict[str, object]] = None) -> str:
+    """SHA-256 of the fully resolved config (base files, ``options`` applied) and ``extra`` facts."""
+    from .runner import load_config
+    cfg = load_config(config, parse_cfg_options(options))
+    text = json.dumps({'config': cfg.to_dict(), 'extra': extra or {}}, sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def load_results(points: Sequence[AblationPoint]) -> List[Dict[str, object]]:

@@ -9,6 +9,10 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from radio_dense.openmmlab.atomic_checkpoint import use_atomic_checkpoints
+from radio_dense.openmmlab.class_check import check_num_classes
+from radio_dense.openmmlab.resume import resolve_resume
+
 SCOPES = ('mmseg', 'mmdet')
 
 
@@ -82,13 +86,14 @@ def build_runner(args: argparse.Namespace, mode: str) -> Runner:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    check_num_classes(cfg)
+    use_atomic_checkpoints(cfg)
     if mode == 'train':
         if args.amp:
             _enable_amp(cfg)
-        if args.resume == 'auto':
-            cfg.resume, cfg.load_from = True, None
-        elif args.resume:
-            cfg.resume, cfg.load_from = True, args.resume
+        if args.resume:
+            checkpoint = resolve_resume(None if args.resume == 'auto' else args.resume, cfg.work_dir)
+            cfg.resume, cfg.load_from = checkpoint is not None, checkpoint
     else:
         cfg.load_from = args.checkpoint
         if args.show_dir:

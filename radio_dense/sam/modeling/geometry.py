@@ -51,6 +51,10 @@ class SamGeometry:
         if h <= 0 or w <= 0:
             raise ValueError(f'Image size must be positive, got {original_size}')
         input_size = ResizeLongestSide.get_preprocess_shape(h, w, resolution)
+        if min(input_size) < 1:
+            needed = _round_up(-(-max(h, w) // (2 * min(h, w))), patch_size)
+            raise ValueError(f'At resolution {resolution} the {w}x{h} image\'s short side shrinks to 0 pixels; '
+                             f'use resolution >= {needed} or crop the image to a less extreme aspect ratio.')
         if pad_to_square:
             canvas = (resolution, resolution)
         else:

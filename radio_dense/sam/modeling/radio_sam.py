@@ -9,6 +9,7 @@ from ...radio.conditioner import CLIP_MEAN, CLIP_STD
 from ...radio.safe_io import strip_prefix
 from ..decoder_checkpoint import load_sam_decoder_state
 from .geometry import SamGeometry, check_resolution
+from ..utils.prompt_checks import check_finite_tensor, check_mask_input
 from .prompt_decoder import build_mask_decoder, build_prompt_encoder, prompt_encoder_at
 
 #: RADIO's input statistics in 0..255 pixel units (segment-anything's ``pixel_mean`` convention).
@@ -76,7 +77,7 @@ class RadioSam(nn.Module):
     def geometry(self, original_size: Tuple[int, int], resolution: Optional[int] = None,
                  pad_to_square: Optional[bool] = None) -> SamGeometry:
         """The :class:`SamGeometry` of an image (defaults: the model's resolution and padding)."""
-        return SamGeometry.for_image(original_size, resolution or self.resolution,
+        return SamGeometry.for_image(original_size, self.resolution if resolution is None else resolution,
                                      self.pad_to_square if pad_to_square is None else pad_to_square,
                                      self.patch_size)
 
@@ -124,10 +125,10 @@ class RadioSam(nn.Module):
                              f'{tuple(image_embedding.shape)}; loop over images for a batch.')
         grid = tuple(image_embedding.shape[-2:])
         encoder = prompt_encoder_at(self.prompt_encoder, grid, canvas_size)
-        if mask_input is not None and tuple(mask_input.shape[-2:]) != encoder.mask_input_size:
-            raise ValueError(f'mask_input must be (B, 1, {encoder.mask_input_size[0]}, {encoder.mask_input_size[1]}) '
-                             f'at this resolution (4x the {grid} embedding grid), got {tuple(mask_input.shape)}; '
-                             f'pass the low_res_logits of a prediction at the same resolution.')
+        check_finite_tensor(point_coords, 'point_coords')
+        check_finite_tensor(boxes, 'boxes')
+        if mask_input is not None:
+            check_mask_input(mask_input, encoder.mask_input_size)
         points = None if point_coords is None else (point_coords, point_labels)
         sparse, dense = encoder(points=points, boxes=boxes, masks=mask_input)
         return self.mask_decoder(image_embeddings=image_embedding, image_pe=encoder.get_dense_pe(),

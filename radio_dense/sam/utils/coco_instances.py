@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional
 
 import numpy as np
-from PIL import Image
 from pycocotools import mask as mask_utils
+
+from .image_io import read_rgb  # noqa: F401  (re-exported: tools import it from here)
 
 
 @dataclass
@@ -20,12 +21,6 @@ class InstanceSample:
     boxes: np.ndarray
     category_ids: np.ndarray
     path: str
-
-
-def read_rgb(path: str) -> np.ndarray:
-    """An image file as an ``HxWx3`` uint8 RGB array."""
-    with Image.open(path) as img:
-        return np.asarray(img.convert('RGB'))
 
 
 def _decode(segmentation, height: int, width: int) -> np.ndarray:
