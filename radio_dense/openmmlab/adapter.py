@@ -88,7 +88,7 @@ class RADIOAdapter(BaseModule):
             raise ValueError(f'add_vit_feature=True adds one interaction output to each of the 4 levels: needs 4 '
                              f'interaction_indexes, got {len(self.interaction_indexes)}')
         self.vit.out_indices = [last for _, last in self.interaction_indexes]  # self.vit(x): the plain-RADIO path
-        dim = self.embed_dim
+        dim = self.radio.embed_dim
         norm_cfg = norm_cfg or dict(type='SyncBN', requires_grad=True)
         drop_path = vit_drop_path if drop_path_rate is None else drop_path_rate
         self.with_cp = with_cp
@@ -112,16 +112,8 @@ class RADIOAdapter(BaseModule):
         return self.vit.radio
 
     @property
-    def embed_dim(self) -> int:
-        return self.radio.embed_dim
-
-    @property
-    def patch_size(self) -> int:
-        return self.radio.patch_size
-
-    @property
     def out_channels(self) -> List[int]:
-        return [self.embed_dim] * 4
+        return [self.radio.embed_dim] * 4
 
     @property
     def gammas(self) -> List[nn.Parameter]:
@@ -142,11 +134,11 @@ class RADIOAdapter(BaseModule):
         ``(B, C, h, w)`` after each interaction's last block.
         """
         trunk = self.vit.radio.model
-        grid = (x.shape[-2] // self.patch_size, x.shape[-1] // self.patch_size)
+        grid = (x.shape[-2] // self.radio.patch_size, x.shape[-1] // self.radio.patch_size)
         c1, *prior_maps = self.spm(x)
         prior_maps = [m + e[None, :, None, None] for m, e in zip(prior_maps, self.level_embed)]
         prior_levels = TokenLevels(tuple(tuple(m.shape[-2:]) for m in prior_maps), PRIOR_STRIDES)
-        vit_levels = TokenLevels((grid,), (self.patch_size,))
+        vit_levels = TokenLevels((grid,), (self.radio.patch_size,))
         inject_refs = prior_levels.reference_points(vit_levels, x.device)
         extract_refs = vit_levels.reference_points(prior_levels, x.device)
         c = flatten_maps(prior_maps)
@@ -171,7 +163,7 @@ class RADIOAdapter(BaseModule):
         """Images ``(B, 3, H, W)`` of any size -> 4 maps at strides 4/8/16/32 (``ceil(H / stride)`` rows)."""
         in_h, in_w = x.shape[-2:]
         x = self.radio.input_conditioner(x / self.vit.input_scale)  # the checkpoint's mean/std, as RADIOBackbone
-        prior, vit_maps = self.forward_interactions(_pad_to_multiple(x, self.patch_size))
+        prior, vit_maps = self.forward_interactions(_pad_to_multiple(x, self.radio.patch_size))
         outs = []
         for i, (c, norm) in enumerate(zip(prior, self.out_norms)):
             if self.add_vit_feature:
