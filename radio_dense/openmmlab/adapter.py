@@ -17,6 +17,7 @@ from mmengine.model import BaseModule
 from mmengine.registry import MODELS
 from torch import nn
 
+from ..radio.input_checks import check_batch
 from .adapter_modules import (Extractor, Injector, SpatialPriorModule, TokenLevels, flatten_maps, maybe_checkpoint,
                               resize_to)
 from .backbone import RADIOBackbone
@@ -161,6 +162,7 @@ class RADIOAdapter(BaseModule):
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         """Images ``(B, 3, H, W)`` of any size -> 4 maps at strides 4/8/16/32 (``ceil(H / stride)`` rows)."""
+        check_batch(x, 'RADIOAdapter')
         in_h, in_w = x.shape[-2:]
         x = self.radio.input_conditioner(x / self.vit.input_scale)  # the checkpoint's mean/std, as RADIOBackbone
         prior, vit_maps = self.forward_interactions(_pad_to_multiple(x, self.radio.patch_size))

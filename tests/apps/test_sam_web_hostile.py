@@ -2,6 +2,7 @@
 
 Each test reproduces one case of issue #11 (numbers in the names) and fails on the code before it.
 """
+import base64
 import concurrent.futures
 import contextlib
 import io
@@ -20,12 +21,7 @@ from apps.sam_web.server import SamAppServer
 from apps.sam_web.state import SamAppState
 
 from ..sam.conftest import shapes_image
-
-
-def png_bytes(image: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    Image.fromarray(image).save(buf, format='PNG')
-    return buf.getvalue()
+from .test_sam_web import png_bytes
 
 
 @pytest.fixture(scope='module')
@@ -130,7 +126,7 @@ def test_case02_images_stored_at_model_resolution_and_accounted(model):
         status, out, _ = post_json(server, '/api/predict', dict(image_id=info['image_id'], resolution=256,
                                                                 points=[[900, 1000, 1]]))
         assert status == 200 and out['area'] >= 0
-        mask = np.asarray(Image.open(io.BytesIO(__import__('base64').b64decode(out['mask_png']))))
+        mask = np.asarray(Image.open(io.BytesIO(base64.b64decode(out['mask_png']))))
         assert mask.shape == (2250, 3000)  # masks stay in original pixels
         status, stats, _ = raw_request(server, f'GET /api/stats HTTP/1.1\nHost: {host_of(server)}\n'
                                                f'Connection: close')
@@ -178,7 +174,7 @@ def test_case04_foreign_host_and_origin_are_refused(model):
         port = server.server_address[1]
         status, body, _ = raw_request(server, f'GET / HTTP/1.1\nHost: attacker.example:{port}\nConnection: close')
         assert status == 403 and 'not this server' in body['error']
-        status, body, _ = raw_request(server, f'GET /api/config HTTP/1.1\nHost: attacker.example\nConnection: close')
+        status, body, _ = raw_request(server, 'GET /api/config HTTP/1.1\nHost: attacker.example\nConnection: close')
         assert status == 403
         status, page, _ = raw_request(server, f'GET / HTTP/1.1\nHost: localhost:{port}\nConnection: close')
         assert status == 200 and b'<canvas' in page

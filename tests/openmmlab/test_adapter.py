@@ -165,3 +165,8 @@ def test_bad_interaction_indexes_are_explained(indexes, message):
 def test_backbone_output_options_are_refused():
     with pytest.raises(ValueError, match='out_indices'):
         _adapter(out_indices=(3, 5))
+
+
+def test_an_empty_batch_is_named():
+    with pytest.raises(ValueError, match='RADIOAdapter got an empty batch'):
+        _adapter().eval()(torch.zeros(0, 3, 32, 32))
