@@ -1,13 +1,29 @@
 """radio_dense: NVIDIA RADIO as a dense-prediction backbone for OpenMMLab and SAM."""
 from setuptools import find_packages, setup
 
+#: console command -> module of radio_dense.tools (each has a ``main(argv=None)``)
+CONSOLE_SCRIPTS = [
+    ('radio-train', 'train'), ('radio-test', 'test'), ('radio-demo-data', 'make_demo_data'),
+    ('radio-sam-predict', 'sam_predict'), ('radio-sam-amg', 'sam_amg'), ('radio-sam-app', 'sam_app'),
+    ('radio-sam-eval', 'sam_eval'), ('radio-sam-train', 'sam_train'),
+    ('radio-analyze-logs', 'analysis.analyze_logs'), ('radio-confusion-matrix', 'analysis.confusion_matrix'),
+    ('radio-benchmark', 'analysis.benchmark'), ('radio-browse-dataset', 'misc.browse_dataset'),
+    ('radio-publish-model', 'misc.publish_model'),
+]
+
 setup(
     name='radio_dense',
     version='0.1.0',
     description='NVIDIA RADIOv2.5 as a backbone for mmsegmentation, mmdetection and SAM prompting',
     long_description=open('README.md').read() if __import__('os').path.exists('README.md') else '',
     long_description_content_type='text/markdown',
-    packages=find_packages(include=['radio_dense', 'radio_dense.*']),
+    # tools/ ships inside the package as radio_dense.tools, so a pip-installed radio_dense has the
+    # command-line tools too: the console scripts below, or `python -m radio_dense.tools.train ...`
+    packages=find_packages(include=['radio_dense', 'radio_dense.*'])
+    + ['radio_dense.tools'] + [f'radio_dense.tools.{p}' for p in find_packages('tools')],
+    package_dir={'radio_dense.tools': 'tools'},
+    package_data={'radio_dense.tools': ['*.sh']},
+    entry_points={'console_scripts': [f'{name} = radio_dense.tools.{module}:main' for name, module in CONSOLE_SCRIPTS]},
     python_requires='>=3.9',
     # The RADIO model itself needs only these; the OpenMMLab/SAM parts need the extras below
     # (mmcv must be built with ops against the installed torch: see README / tools/setup_env.sh).

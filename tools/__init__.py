@@ -1,1 +1,1 @@
-"""Command-line tools; run them as scripts (``python tools/train.py ...``)."""
+"""radio_dense command-line tools (tools); installed as the radio_dense.tools package"""

@@ -9,7 +9,7 @@ to ``WORK_DIR/results.{csv,md}`` and a bar chart ``WORK_DIR/results.png``.
 
 Examples:
     # test-only: one checkpoint, two window sizes x two test resolutions
-    python tools/ablate.py configs/demo/radio-tiny_fpn_synthetic-192x192.py --checkpoint ckpt.pth \\
+    python tools/ablate.py configs/demo/radio-tiny_upernet_1xb4-300_synthetic-192x192.py --checkpoint ckpt.pth \\
         --grid "model.backbone.vitdet_window_size=[None,4]" \\
                "test_dataloader.dataset.pipeline.1.scale=[(128,128),(256,256)]" --work-dir work_dirs/ablate
     # train + test each point
@@ -22,20 +22,15 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from mmengine.config import DictAction  # noqa: E402
-
-from tools.common.ablation import (DIGEST_FILE, DONE_FILE, config_digest, default_metric,  # noqa: E402
-                                     expand_grid, load_results, plot_metric, write_tables)
-
 TOOLS = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, TOOLS)
+from tool_args import cfg_options_dict, key_value  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Run a grid of config overrides and collect the metrics')
     parser.add_argument('config')
-    parser.add_argument('--grid', nargs='+', action=DictAction, required=True,
+    parser.add_argument('--grid', nargs='+', type=key_value, required=True,
                         help='overrides to vary, key=[v1,v2] each (mmengine --cfg-options syntax)')
     parser.add_argument('--cfg-options', nargs='+', default=[], help='overrides shared by every point (key=value)')
     parser.add_argument('--checkpoint', help='checkpoint to test every point with (test-only ablations)')
@@ -45,6 +40,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not args.train and not args.checkpoint:
         parser.error('give --checkpoint (test-only) or --train (train then test each point)')
+    args.grid = cfg_options_dict(args.grid)
     return args
 
 
@@ -58,6 +54,7 @@ def _run(cmd, log_path: str) -> None:
 
 def point_digest(args: argparse.Namespace, point) -> str:
     """The digest of everything that decides a point's metrics: resolved config, mode, checkpoint file."""
+    from common.ablation import config_digest
     extra = {'train': args.train}
     if args.checkpoint:
         stat = os.stat(args.checkpoint)
@@ -67,6 +64,7 @@ def point_digest(args: argparse.Namespace, point) -> str:
 
 def stale_points(args: argparse.Namespace, points, digests) -> list:
     """Finished points whose metrics belong to another config; test-only ones are marked for a rerun."""
+    from common.ablation import DONE_FILE
     stale = [p for p in points if p.done and p.stored_digest() != digests[p]]
     if stale and args.train:
         raise SystemExit(
@@ -88,6 +86,7 @@ def run_point(args: argparse.Namespace, point, digest: str) -> None:
               '--resume', *options], os.path.join(point.work_dir, 'train.log'))
         with open(os.path.join(point.work_dir, 'last_checkpoint')) as f:
             checkpoint = f.read().strip()
+    from common.ablation import DIGEST_FILE, DONE_FILE
     metrics_tmp = os.path.join(point.work_dir, DONE_FILE + '.tmp')
     _run([sys.executable, os.path.join(TOOLS, 'test.py'), args.config, checkpoint, '--work-dir', point.work_dir,
           '--metrics-out', metrics_tmp, *options], os.path.join(point.work_dir, 'test.log'))
@@ -98,6 +97,7 @@ def run_point(args: argparse.Namespace, point, digest: str) -> None:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    from common.ablation import default_metric, expand_grid, load_results, plot_metric, write_tables
     points = expand_grid(args.grid, args.work_dir)
     digests = {p: point_digest(args, p) for p in points}
     stale_points(args, points, digests)

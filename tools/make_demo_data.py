@@ -13,9 +13,8 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from radio_dense.data import DEMO_CLASSES, SceneConfig, write_demo_dataset  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tool_args  # noqa: E402,F401  (the radio_dense beside the tools)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -25,7 +24,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--num-val', type=int, default=60, help='validation images')
     p.add_argument('--size', type=int, default=256, help='image side in pixels')
     p.add_argument('--seed', type=int, default=0, help='data seed (same seed -> identical files)')
-    p.add_argument('--max-objects', type=int, default=SceneConfig.max_objects, help='objects per image, at most')
+    p.add_argument('--max-objects', type=int, help='objects per image, at most (default: SceneConfig.max_objects)')
     p.add_argument('--quiet', action='store_true', help='no progress bars')
     return p.parse_args(argv)
 
@@ -34,7 +33,8 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     if args.num_train < 0 or args.num_val < 0:
         raise SystemExit('--num-train and --num-val must be >= 0')
-    config = SceneConfig(size=args.size, max_objects=args.max_objects)
+    from radio_dense.data import DEMO_CLASSES, SceneConfig, write_demo_dataset
+    config = SceneConfig(size=args.size, **({'max_objects': args.max_objects} if args.max_objects else {}))
     start = time.time()
     sets = write_demo_dataset(args.out, args.num_train, args.num_val, seed=args.seed, config=config,
                               progress=not args.quiet)

@@ -16,10 +16,8 @@ import logging
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from tools.common.sam3_model_args import add_sam3_model_args, sam3_model_from_args  # noqa: E402
-from apps.sam_web.server import add_app_args  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tool_args import add_app_args, add_sam3_model_args  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -34,6 +32,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     from apps.sam_web.server import SamAppServer, app_limits
     from apps.sam_web.sam3_state import Sam3AppState
+    from common.sam3_model_args import sam3_model_from_args
 
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format='%(asctime)s %(message)s')
     model, what, _ = sam3_model_from_args(args)

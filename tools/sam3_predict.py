@@ -23,11 +23,8 @@ import sys
 import time
 
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from tools.common.sam_model_args import existing_file  # noqa: E402
-from tools.common.sam3_model_args import add_sam3_model_args, sam3_model_from_args  # noqa: E402
-from radio_dense.sam3.geometry import MODES  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tool_args import SAM3_MODES, add_sam3_model_args, existing_file  # noqa: E402
 
 
 def parse_box(text: str):
@@ -51,7 +48,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help='exemplar box in image pixels (repeat for more); label 0 = negative exemplar')
     p.add_argument('--resolution', type=int, help='input side (multiple of the patch size; default 1152 for RADIO, '
                                                   '1008 for SAM3\'s own trunk)')
-    p.add_argument('--mode', choices=MODES, default='stretch',
+    p.add_argument('--mode', choices=SAM3_MODES, default='stretch',
                    help="stretch: squash to a square (SAM3's way); pad: keep the aspect ratio, pad to a square; "
                         "fit: keep it, pad to whole patches (non-square input)")
     p.add_argument('--threshold', type=float, default=0.5, help='keep instances scoring above this')
@@ -70,6 +67,7 @@ def main(argv=None) -> int:
     from radio_dense.sam.utils.coco_instances import read_rgb
     from radio_dense.sam.utils.visualize import mask_png_bytes
     from radio_dense.sam3 import Sam3Predictor
+    from common.sam3_model_args import sam3_model_from_args
     from radio_dense.sam3.visualize import instances_overlay, prediction_records
 
     model, what, is_random = sam3_model_from_args(args)

@@ -17,16 +17,14 @@ import logging
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from tools.common.sam_model_args import add_model_args, model_from_args  # noqa: E402
-from apps.sam_web.server import add_app_args  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tool_args import add_app_args, add_sam_model_args  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_app_args(p, [512, 768, 1024, 1536, 2048])
-    add_model_args(p)
+    add_sam_model_args(p)
     return p.parse_args(argv)
 
 
@@ -36,6 +34,7 @@ def main(argv=None) -> int:
     from apps.sam_web.state import SamAppState
 
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format='%(asctime)s %(message)s')
+    from common.sam_model_args import model_from_args
     model, what = model_from_args(args)
     state = SamAppState(model, what, args.resolutions, **app_limits(args))
     SamAppServer(state, args.host, args.port, allowed_hosts=args.allowed_host).serve_until_interrupted(what)

@@ -20,9 +20,8 @@ import json
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from tools.common.sam_model_args import add_model_args, model_from_args  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tool_args import add_sam_model_args  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -36,7 +35,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--out-csv', help='write the table as CSV')
     p.add_argument('--out-json', help='write the results as JSON')
     p.add_argument('--quiet', action='store_true', help='no progress bar')
-    add_model_args(p)
+    add_sam_model_args(p)
     return p.parse_args(argv)
 
 
@@ -44,6 +43,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     from radio_dense.sam.evaluation import evaluate_sam_coco, format_results_table
 
+    from common.sam_model_args import model_from_args
     model, what = model_from_args(args)
     print(f'Model: {what}')
     results = evaluate_sam_coco(model, args.ann_file, args.img_dir, args.resolutions or [model.resolution],

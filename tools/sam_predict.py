@@ -20,9 +20,8 @@ import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from tools.common.sam_model_args import add_model_args, existing_file, model_from_args  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tool_args import add_sam_model_args, existing_file  # noqa: E402
 
 
 def parse_point(text: str):
@@ -61,11 +60,17 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help='three candidate masks and keep the best-scored (auto: only for a single point)')
     p.add_argument('--out', default='mask.png', help='mask PNG to write')
     p.add_argument('--overlay', help='overlay picture to write (default: <out>_overlay.png)')
-    add_model_args(p)
+    add_sam_model_args(p)
     args = p.parse_args(argv)
     if not args.points and args.box is None:
         p.error('give at least one prompt: --points X,Y[,LABEL] ... and/or --box X0,Y0,X1,Y1')
     return args
+
+
+def outside_image(args: argparse.Namespace, width: int, height: int) -> list:
+    """The prompts (points, box corners) that lie outside the ``width x height`` image, as text."""
+    corners = [args.box[:2], args.box[2:]] if args.box else []
+    return [f'({x:g}, {y:g})' for x, y, *_ in list(args.points) + corners if not (0 <= x <= width and 0 <= y <= height)]
 
 
 def _prompt_arrays(args: argparse.Namespace):
@@ -97,12 +102,23 @@ def main(argv=None) -> int:
     from radio_dense.sam.utils.visualize import mask_png_bytes, overlay
     from PIL import Image
 
+    from common.sam_model_args import model_from_args
+
+    try:
+        image = read_rgb(args.image)
+    except UnsupportedImageError as err:
+        print(f'error: {err}', file=sys.stderr)
+        return 2
+    outside = outside_image(args, image.shape[1], image.shape[0])
+    if outside:  # said before the model loads
+        print(f'error: prompt points outside the {image.shape[1]}x{image.shape[0]} image {args.image}: '
+              f'{", ".join(outside)}. Coordinates are image pixels, x to the right, y down.', file=sys.stderr)
+        return 2
     model, what = model_from_args(args)
     print(f'Model: {what}')
     try:
-        image = read_rgb(args.image)
         masks, scores, predictor, embed_s, decode_s = _predict(model, image, args)
-    except (UnsupportedImageError, PromptError) as err:
+    except PromptError as err:
         print(f'error: {err}', file=sys.stderr)
         return 2
     points, labels = _prompt_arrays(args)

@@ -4,7 +4,7 @@
 Example (offline demo)::
 
     .venv/bin/python tools/make_demo_data.py --out data/demo
-    .venv/bin/python tools/sam_train.py configs/demo/radio-tiny_sam-conv-neck_synthetic.py --val-before
+    .venv/bin/python tools/sam_train.py configs/demo/radio-tiny_sam-conv-neck_1xb2-1200_synthetic-128x128.py --val-before
 
 ``--val-before`` scores the model before training too, so the gain is visible. After training the
 trained RadioSam weights (neck, decoder; not the frozen RADIO) are written to
@@ -16,17 +16,18 @@ import json
 import os.path as osp
 import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from tool_args import add_cfg_options, cfg_options_dict  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    from mmengine.config import DictAction
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('config', help='a RadioSamModel training config')
     p.add_argument('--work-dir', help='logs and checkpoints (default: work_dirs/<config name>)')
     p.add_argument('--val-before', action='store_true', help='validate before training as well')
-    p.add_argument('--cfg-options', nargs='+', action=DictAction,
-                   help='override config keys, e.g. train_cfg.max_iters=50 model.train_decoder=False')
+    p.add_argument('--no-rescale-schedule', dest='rescale_schedule', action='store_false',
+                   help='keep the schedulers as written when --cfg-options changes train_cfg.max_iters')
+    add_cfg_options(p, 'train_cfg.max_iters=50 model.train_decoder=False')
     return p.parse_args(argv)
 
 
@@ -47,10 +48,15 @@ def main(argv=None) -> int:
     from mmengine.runner import Runner
     import radio_dense.openmmlab.sam  # noqa: F401  (registration)
     from radio_dense.openmmlab.atomic_checkpoint import use_atomic_checkpoints
+    from common.runner import apply_schedule_policy
+    from radio_dense.openmmlab.schedule import loop_length
 
     cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    old_lengths = {by_epoch: loop_length(cfg, by_epoch) for by_epoch in (False, True)}
+    cfg_options = cfg_options_dict(args.cfg_options)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    apply_schedule_policy(cfg, cfg_options, old_lengths, rescale=args.rescale_schedule)
     if cfg.model.get('type') != 'RadioSamModel':
         raise SystemExit(f"{args.config}: model.type must be 'RadioSamModel' to train (got {cfg.model.get('type')!r})")
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join('work_dirs', osp.splitext(osp.basename(args.config))[0])

@@ -1,34 +1,45 @@
+#!/usr/bin/env python
 """Evaluate a checkpoint of an mmsegmentation / mmdetection config (mIoU, COCO mAP...).
 
-Example:
-    python tools/test.py configs/demo/radio-tiny_fpn_synthetic-192x192.py work_dirs/demo/iter_400.pth --show-dir vis
+Examples::
+
+    .venv/bin/python tools/test.py configs/demo/radio-tiny_upernet_1xb4-300_synthetic-192x192.py \\
+        work_dirs/demo/iter_300.pth --show-dir vis
+    .venv/bin/python tools/test.py CONFIG CHECKPOINT --tta                # flip / multi-scale test-time augmentation
+    .venv/bin/python tools/test.py SEG_CONFIG CHECKPOINT --out pred_pngs   # one PNG label map per image
+    .venv/bin/python tools/test.py DET_CONFIG CHECKPOINT --out results.pkl # raw predictions
 """
 import argparse
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from radio_dense.openmmlab.checkpoint_match import CheckpointMismatchError, check_checkpoint_matches  # noqa: E402
-from radio_dense.openmmlab.class_check import NumClassesError  # noqa: E402
-from tools.common.runner import build_runner, parse_common_args, save_metrics  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tool_args import add_runner_args, cfg_options_dict  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Test (evaluate) a model with RADIO inside')
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('config', help='config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--out', help='segmentation: folder for one PNG label map per image (mmseg); '
+                                      'detection: .pkl file of raw predictions (mmdet)')
+    parser.add_argument('--show', action='store_true', help='show each prediction in a window')
+    parser.add_argument('--wait-time', type=float, default=2, help='seconds each --show window stays open')
     parser.add_argument('--show-dir', help='directory where painted predictions are saved')
-    parser.add_argument('--out', help='dump raw predictions to this .pkl file (mmengine DumpResults)')
+    parser.add_argument('--tta', action='store_true', help="test-time augmentation (the config's tta_pipeline)")
     parser.add_argument('--metrics-out', help='write the evaluation metrics to this JSON file')
     parser.add_argument('--allow-partial', action='store_true',
                         help='evaluate even when the checkpoint leaves model weights uninitialised (random)')
-    parse_common_args(parser)
+    add_runner_args(parser)
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    args.cfg_options = cfg_options_dict(args.cfg_options)
+    from radio_dense.openmmlab.checkpoint_match import CheckpointMismatchError, check_checkpoint_matches
+    from radio_dense.openmmlab.class_check import NumClassesError
+    from common.runner import build_runner, save_metrics
     try:
         runner = build_runner(args, mode='test')
         if not args.allow_partial:

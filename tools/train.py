@@ -1,33 +1,45 @@
+#!/usr/bin/env python
 """Train an mmsegmentation / mmdetection / radio_dense config with mmengine's Runner.
 
-The codebase (mmseg or mmdet) is taken from the config's ``default_scope``.
+The codebase (mmseg or mmdet) is taken from the config's ``default_scope``. When
+``--cfg-options`` changes ``train_cfg.max_iters`` (or ``max_epochs``), the learning-rate schedule
+is stretched to the new length (a log line says so; ``--no-rescale-schedule`` keeps it as written).
 
-Example:
-    python tools/train.py configs/demo/radio-tiny_fpn_synthetic-192x192.py --work-dir work_dirs/demo
+Examples::
+
+    .venv/bin/python tools/train.py configs/demo/radio-tiny_upernet_1xb4-300_synthetic-192x192.py --work-dir work_dirs/demo
+    .venv/bin/python tools/train.py CONFIG --resume                  # continue from the last checkpoint
+    .venv/bin/python tools/train.py CONFIG --auto-scale-lr           # lr scaled to your total batch size
 """
 import argparse
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from radio_dense.openmmlab.class_check import NumClassesError  # noqa: E402
-from radio_dense.openmmlab.resume import ResumeError  # noqa: E402
-from tools.common.runner import build_runner, parse_common_args  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tool_args import add_runner_args, cfg_options_dict  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Train a model with RADIO inside')
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('config', help='config file path')
     parser.add_argument('--resume', nargs='?', const='auto', default=None,
                         help='resume from the latest checkpoint in the work dir (no value) or from the given checkpoint')
     parser.add_argument('--amp', action='store_true', help='automatic mixed precision training (CUDA only)')
-    parse_common_args(parser)
+    parser.add_argument('--auto-scale-lr', action='store_true',
+                        help="scale the learning rate linearly with the total batch size (GPUs x batch per GPU) "
+                             "relative to the config's auto_scale_lr.base_batch_size")
+    parser.add_argument('--no-rescale-schedule', dest='rescale_schedule', action='store_false',
+                        help='keep the schedulers as written when --cfg-options changes max_iters / max_epochs')
+    add_runner_args(parser)
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    args.cfg_options = cfg_options_dict(args.cfg_options)
+    from radio_dense.openmmlab.class_check import NumClassesError
+    from radio_dense.openmmlab.resume import ResumeError
+    from common.runner import build_runner
     try:
         runner = build_runner(args, mode='train')
     except (ResumeError, NumClassesError) as err:

@@ -7,6 +7,7 @@ _PAGE = r"""<!doctype html>
 <head>
 <meta charset="utf-8">
 <title>RADIO + SAM decoder</title>
+<link rel="icon" type="image/svg+xml" href="/favicon.svg">
 <style>
   body { font-family: system-ui, sans-serif; margin: 16px; background: #f4f5f7; color: #222; }
   h1 { font-size: 20px; margin: 0 0 8px; }
@@ -19,6 +20,10 @@ _PAGE = r"""<!doctype html>
   #view { max-width: calc(100vw - 40px); max-height: 75vh; cursor: crosshair; }
   a.button, button { font: inherit; padding: 4px 10px; border: 1px solid #888; border-radius: 4px; background: #fff; color: #222; text-decoration: none; }
   a.button[aria-disabled="true"] { pointer-events: none; opacity: 0.4; }
+  #candidates { display: flex; gap: 8px; margin: 8px 0; min-height: 0; }
+  #candidates button { display: flex; flex-direction: column; align-items: center; gap: 4px; padding: 4px; font-size: 12px; }
+  #candidates button[aria-pressed="true"] { border: 2px solid #1e90ff; background: #e8f2ff; }
+  #candidates canvas { width: 120px; height: auto; }
 </style>
 </head>
 <body>
@@ -37,12 +42,14 @@ _PAGE = r"""<!doctype html>
 <p id="model"></p>
 <div id="error" hidden></div>
 <div id="status" data-state="idle">Upload an image to start.</div>
+<div id="candidates" role="group" aria-label="candidate masks"></div>
 <div id="stage"><canvas id="view" width="640" height="360" data-mask-area="0"></canvas></div>
 <script>
 const CONFIG = __CONFIG__;
 const $ = (id) => document.getElementById(id);
 const view = $('view'), ctx = view.getContext('2d');
-const state = { imageId: null, image: null, points: [], box: null, overlay: null, drag: null, busy: false, again: false };
+const state = { imageId: null, image: null, points: [], box: null, overlay: null, drag: null, busy: false, again: false,
+                candidates: [], chosen: 0, freshEmbedMs: null };
 
 for (const r of CONFIG.resolutions) {
   const o = document.createElement('option'); o.value = r; o.textContent = r + ' px';
@@ -93,15 +100,59 @@ async function embed() {
   if (!state.imageId) return;
   setStatus('Computing the image embedding at ' + $('resolution').value + ' px...', 'busy');
   const t = await api('/api/embed', view_params());
+  // the next mask uses this embedding: its status reports the computation, not a cache hit
+  state.freshEmbedMs = t.cached ? null : t.embed_ms;
   setStatus((t.cached ? 'Embedding cached' : 'Embedding computed in ' + t.embed_ms + ' ms') +
             ' (grid ' + t.grid.join('x') + '). Click the object or drag a box.', 'ready');
+}
+
+function loadImage(src) {
+  return new Promise((ok, fail) => { const im = new Image(); im.onload = () => ok(im); im.onerror = fail; im.src = src; });
+}
+
+function clearMask(message) {
+  state.overlay = null; state.candidates = []; state.chosen = 0;
+  view.dataset.maskArea = '0'; $('candidates').replaceChildren();
+  $('download').setAttribute('aria-disabled', 'true'); $('download').href = '#';
+  draw();
+  if (message) setStatus(message, 'ready');
+}
+
+function maskStatus(c, index, r) {
+  if (r.instances !== null)  // SAM3: the union of every instance of the concept
+    return r.instances + ' instance(s), ' + c.area + ' px, best score ' + c.score.toFixed(3) + '; decoder ' + r.decode_ms + ' ms' + r.embedText;
+  const which = state.candidates.length > 1 ? 'Mask ' + (index + 1) + '/' + state.candidates.length + ': ' : 'Mask: ';
+  return which + c.area + ' px, predicted IoU ' + c.score.toFixed(3) + '; decoder ' + r.decode_ms + ' ms' + r.embedText;
+}
+
+function choose(index) {
+  const c = state.candidates[index];
+  if (!c) return;
+  state.chosen = index; state.overlay = c.overlay; draw();
+  view.dataset.maskArea = String(c.area); view.dataset.chosen = String(index);
+  const dl = $('download'); dl.href = 'data:image/png;base64,' + c.mask_png; dl.setAttribute('aria-disabled', 'false');
+  for (const [i, b] of Array.from($('candidates').children).entries()) b.setAttribute('aria-pressed', String(i === index));
+  setStatus(maskStatus(c, index, state.lastResult), 'mask');
+}
+
+function showCandidates() {
+  const box = $('candidates'); box.replaceChildren();
+  if (state.candidates.length < 2) return;  // one mask: nothing to pick
+  state.candidates.forEach((c, i) => {
+    const b = document.createElement('button'); b.type = 'button'; b.className = 'candidate'; b.dataset.index = i;
+    b.dataset.area = c.area; b.dataset.score = c.score;
+    const thumb = document.createElement('canvas'); thumb.width = view.width; thumb.height = view.height;
+    const t = thumb.getContext('2d'); t.drawImage(state.image, 0, 0); t.drawImage(c.overlay, 0, 0);
+    const label = document.createElement('span');
+    label.textContent = '#' + (i + 1) + ' IoU ' + c.score.toFixed(3) + ' \u00b7 ' + c.area + ' px';
+    b.append(thumb, label); b.addEventListener('click', () => choose(i)); box.appendChild(b);
+  });
 }
 
 async function predict() {
   if (!state.imageId) return;
   if (!state.points.length && !state.box && !concept()) {
-    state.overlay = null; view.dataset.maskArea = '0'; draw();
-    $('download').setAttribute('aria-disabled', 'true'); return;
+    clearMask('No prompts. Click the object (Shift+click: background) or drag a box.'); return;
   }
   if (state.busy) { state.again = true; return; }
   state.busy = true;
@@ -110,15 +161,15 @@ async function predict() {
       state.again = false;
       setStatus('Decoding...', 'busy');
       const r = await api('/api/predict', Object.assign(view_params(), { points: state.points, box: state.box, text: concept() || null }));
-      const overlay = new Image();
-      await new Promise((ok, fail) => { overlay.onload = ok; overlay.onerror = fail; overlay.src = 'data:image/png;base64,' + r.overlay_png; });
-      state.overlay = overlay; draw();
-      view.dataset.maskArea = String(r.area);
-      const dl = $('download'); dl.href = 'data:image/png;base64,' + r.mask_png; dl.setAttribute('aria-disabled', 'false');
+      if (!state.points.length && !state.box && !concept()) break;  // cleared while decoding
+      for (const c of r.candidates) c.overlay = await loadImage('data:image/png;base64,' + c.overlay_png);
       showError('');
-      setStatus((r.instances === null ? 'Mask: ' + r.area + ' px, predicted IoU ' + r.score.toFixed(3)
-                 : r.instances + ' instance(s), ' + r.area + ' px, best score ' + r.score.toFixed(3)) + '; decoder ' + r.decode_ms + ' ms' +
-                (r.cached_embedding ? ' (embedding cached)' : ', embedding ' + r.embed_ms + ' ms'), 'mask');
+      if (state.freshEmbedMs !== null) r.embedText = ', embedding computed in ' + state.freshEmbedMs + ' ms';
+      else r.embedText = r.cached_embedding ? ' (embedding cached)' : ', embedding ' + r.embed_ms + ' ms';
+      state.candidates = r.candidates; state.lastResult = r;
+      showCandidates();
+      choose(r.best);
+      state.freshEmbedMs = null;
     } while (state.again);
   } catch (err) { showError(err.message); }
   finally { state.busy = false; }
@@ -137,7 +188,8 @@ $('file').addEventListener('change', async () => {
     const info = await api('/api/image', file, true);
     const img = new Image();
     await new Promise((ok, fail) => { img.onload = ok; img.onerror = () => fail(new Error('The browser cannot display this image')); img.src = URL.createObjectURL(file); });
-    Object.assign(state, { imageId: info.image_id, image: img, points: [], box: null, overlay: null });
+    Object.assign(state, { imageId: info.image_id, image: img, points: [], box: null, overlay: null, candidates: [] });
+    $('candidates').replaceChildren();
     view.width = info.width; view.height = info.height; view.dataset.maskArea = '0';
     view.style.width = Math.max(info.width, Math.min(640, 4 * info.width)) + 'px';  // small images shown larger
     $('download').setAttribute('aria-disabled', 'true');
@@ -150,7 +202,11 @@ for (const id of ['resolution', 'pad']) {
   $(id).addEventListener('change', async () => { try { await embed(); await predict(); } catch (err) { showError(err.message); } });
 }
 $('undo').addEventListener('click', () => { if (state.box && !state.points.length) state.box = null; else state.points.pop(); predict(); draw(); });
-$('clear').addEventListener('click', () => { state.points = []; state.box = null; predict(); draw(); });
+$('clear').addEventListener('click', () => {
+  state.points = []; state.box = null; state.again = false; showError('');
+  if (CONFIG.concept_prompts) $('concept').value = '';
+  clearMask(state.image ? 'Prompts cleared. Click the object (Shift+click: background) or drag a box.' : 'Upload an image to start.');
+});
 view.addEventListener('contextmenu', (e) => e.preventDefault());
 view.addEventListener('mousedown', (e) => { if (state.image) state.drag = { start: toImage(e), negative: e.shiftKey || e.button === 2, box: null }; });
 view.addEventListener('mousemove', (e) => {
@@ -162,14 +218,30 @@ view.addEventListener('mousemove', (e) => {
 window.addEventListener('mouseup', (e) => {
   const d = state.drag; state.drag = null;
   if (!d) return;
-  if (d.box) state.box = d.box.map(Math.round);
-  else state.points.push([Math.round(d.start[0]), Math.round(d.start[1]), d.negative ? 0 : 1]);
+  if (d.box) {  // a drag that leaves the picture ends at its edge
+    const [x0, y0, x1, y1] = d.box.map(Math.round);
+    state.box = [Math.max(0, x0), Math.max(0, y0), Math.min(view.width, x1), Math.min(view.height, y1)];
+  } else {
+    const [x, y] = d.start.map(Math.round);
+    if (x < 0 || y < 0 || x > view.width || y > view.height) {
+      showError('The point (' + x + ', ' + y + ') lies outside the ' + view.width + 'x' + view.height + ' image; click inside it.');
+      return;
+    }
+    state.points.push([x, y, d.negative ? 0 : 1]);
+  }
   draw(); predict();
 });
 </script>
 </body>
 </html>
 """
+
+
+#: The tab icon: a mask outline with a positive click, as the page draws them.
+FAVICON_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
+               '<rect width="32" height="32" rx="6" fill="#1e90ff"/>'
+               '<path d="M7 22 C6 12 14 6 21 9 C28 12 27 24 18 25 C13 26 8 26 7 22 Z" fill="#fff" fill-opacity="0.85"/>'
+               '<circle cx="17" cy="17" r="4" fill="#28dc28" stroke="#fff" stroke-width="1.5"/></svg>')
 
 
 def render_page(config: Dict) -> str:

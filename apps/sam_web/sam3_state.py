@@ -24,7 +24,7 @@ class _Defaults(NamedTuple):  # what SamAppState reads from its model
 
 @dataclass
 class ConceptPrediction(Prediction):
-    """All instances of the concept: ``mask`` is their union, ``score`` the best one's."""
+    """All instances of the concept: the one candidate ``mask`` is their union, ``score`` the best one's."""
 
     instances: int = 0
 
@@ -87,4 +87,4 @@ class Sam3AppState(SamAppState):
         masks = result.masks.cpu().numpy()
         union = masks.any(axis=0) if len(result) else np.zeros(predictor.geometry.original_size, bool)
         score = float(result.scores[0]) if len(result) else 0.0
-        return ConceptPrediction(union, score, embed_ms, decode_ms, cached, instances=len(result))
+        return ConceptPrediction([union], [score], embed_ms, decode_ms, cached, instances=len(result))

@@ -7,8 +7,10 @@ Routes:
     ``POST /api/embed``       ``{image_id, resolution, pad}`` -> embedding time (cached per image)
     ``POST /api/predict``     ``{image_id, resolution, pad, points: [[x, y, label]], box, multimask}``
                               (+ ``text`` for SAM3 models: the concept)
-                              -> ``{mask_png, overlay_png (base64), score, area, embed_ms, decode_ms,
+                              -> ``{candidates: [{mask_png, overlay_png (base64), score, area}], best,
+                              mask_png, overlay_png, score, area (of the best), embed_ms, decode_ms,
                               instances (SAM3: how many; else null)}``
+    ``GET /favicon.ico``      the app's icon (SVG)
     ``GET /api/stats``        how many embeddings were computed, images and bytes stored (for tests)
 
 Every request must name this server in ``Host`` (DNS rebinding), POSTs must not come from another
@@ -30,7 +32,7 @@ from radio_dense.sam.utils.visualize import mask_png_bytes, rgba_mask_png_bytes
 from .errors import AppError
 from .guard import (JSON_TYPES, UPLOAD_TYPES, check_content_type, check_host, check_origin, content_length,
                     default_allowed_hosts, read_exactly)
-from .page import render_page
+from .page import FAVICON_SVG, render_page
 from .state import SamAppState
 
 MAX_JSON_BYTES = 1 << 20
@@ -134,6 +136,8 @@ class SamAppHandler(BaseHTTPRequestHandler):
             return
         if self.path in ('/', '/index.html'):
             self._send(200, render_page(state.config()).encode(), 'text/html; charset=utf-8')
+        elif self.path in ('/favicon.ico', '/favicon.svg'):
+            self._send(200, FAVICON_SVG.encode(), 'image/svg+xml')
         elif self.path == '/api/config':
             self._json(200, state.config())
         elif self.path == '/api/stats':
@@ -164,12 +168,13 @@ class SamAppHandler(BaseHTTPRequestHandler):
             concept = {'text': payload.get('text')} if state.config().get('concept_prompts') else {}
             result = state.predict(*self._view(payload), points=payload.get('points'),
                                    box=payload.get('box'), multimask=payload.get('multimask'), **concept)
-            return {'instances': getattr(result, 'instances', None),
-                    'mask_png': base64.b64encode(mask_png_bytes(result.mask)).decode(),
-                    'overlay_png': base64.b64encode(rgba_mask_png_bytes(result.mask)).decode(),
-                    'score': round(result.score, 4), 'area': int(result.mask.sum()),
-                    'embed_ms': round(result.embed_ms, 1), 'decode_ms': round(result.decode_ms, 1),
-                    'cached_embedding': result.cached_embedding}
+            candidates = [{'mask_png': base64.b64encode(mask_png_bytes(mask)).decode(),
+                           'overlay_png': base64.b64encode(rgba_mask_png_bytes(mask)).decode(),
+                           'score': round(score, 4), 'area': int(mask.sum())}
+                          for mask, score in zip(result.masks, result.scores)]
+            return dict(candidates[result.best], candidates=candidates, best=result.best,
+                        instances=getattr(result, 'instances', None), embed_ms=round(result.embed_ms, 1),
+                        decode_ms=round(result.decode_ms, 1), cached_embedding=result.cached_embedding)
         self.close_connection = True
         raise AppError(f'No such API: {self.path}', 404)
 
@@ -239,22 +244,7 @@ class SamAppServer(ThreadingHTTPServer):
             self.server_close()
 
 
-def add_app_args(parser: argparse.ArgumentParser, resolutions) -> None:
-    """The app tools' server options: address, resolutions, upload and memory limits, ``--verbose``."""
-    parser.add_argument('--host', default='127.0.0.1', help='address to bind (default: this machine only)')
-    parser.add_argument('--port', type=int, default=8765)
-    parser.add_argument('--allowed-host', action='append', default=[],
-                        help='another Host name the page may be opened as (e.g. a LAN name); repeatable')
-    parser.add_argument('--resolutions', type=int, nargs='+', default=list(resolutions),
-                        help='input sides offered on the page (multiples of 16)')
-    parser.add_argument('--max-upload-mb', type=float, default=20.0, help='largest accepted file')
-    parser.add_argument('--max-megapixels', type=float, default=24.0,
-                        help='largest accepted image (stored downscaled to the largest resolution)')
-    parser.add_argument('--max-cache-mb', type=float, default=1024.0, help='memory for stored images and embeddings')
-    parser.add_argument('--verbose', action='store_true', help='log every request')
-
-
 def app_limits(args: argparse.Namespace) -> dict:
-    """Limit keyword arguments of the app state, from :func:`add_app_args` options."""
+    """Limit keyword arguments of the app state, from the options of ``add_app_args`` (tools/tool_args.py)."""
     return dict(max_bytes=int(args.max_upload_mb * 2 ** 20), max_pixels=int(args.max_megapixels * 1e6),
                 max_cache_mb=args.max_cache_mb)

@@ -26,13 +26,26 @@ __all__ = ['AppError', 'Prediction', 'SamAppState', 'decode_upload', 'DEFAULT_RE
 
 @dataclass
 class Prediction:
-    """The best mask of one prompt set and what it cost."""
+    """The candidate masks of one prompt set (three with multimask output, else one) and what they cost."""
 
-    mask: np.ndarray
-    score: float
+    masks: List[np.ndarray]
+    scores: List[float]
     embed_ms: float
     decode_ms: float
     cached_embedding: bool
+
+    @property
+    def best(self) -> int:
+        """Index of the highest-scored candidate."""
+        return int(np.argmax(self.scores))
+
+    @property
+    def mask(self) -> np.ndarray:
+        return self.masks[self.best]
+
+    @property
+    def score(self) -> float:
+        return self.scores[self.best]
 
 
 def _finite(values, count: int, what: str) -> List[float]:
@@ -205,7 +218,11 @@ class SamAppState:
 
     def predict(self, image_id: str, resolution: int, pad: bool, points: Sequence = (),
                 box: Optional[Sequence] = None, multimask: Optional[bool] = None) -> Prediction:
-        """The best-scored mask for ``points`` (``[x, y, label]``, image pixels) and/or ``box``."""
+        """The candidate masks for ``points`` (``[x, y, label]``, image pixels) and/or ``box``.
+
+        Multimask output (three candidates; default for a single point, as in segment-anything)
+        lets the user pick; otherwise there is one. Points outside the image are refused.
+        """
         if points is None:
             points = []
         if not isinstance(points, (list, tuple)):
@@ -232,5 +249,4 @@ class SamAppState:
             except PromptError as err:
                 raise AppError(str(err)) from err
             decode_ms = (time.perf_counter() - start) * 1000
-        best = int(np.argmax(scores))
-        return Prediction(masks[best], float(scores[best]), embed_ms, decode_ms, cached)
+        return Prediction(list(masks), [float(s) for s in scores], embed_ms, decode_ms, cached)

@@ -1,6 +1,6 @@
 # Offline demo: a tiny RADIO from scratch with ViT-Adapter + a light Mask2Former head (semantic) on
 # the synthetic shapes set (python tools/make_demo_data.py --out data/demo). Same data, crops,
-# batch, iterations and optimizer as the UPerNet demo (radio-tiny_upernet_*), so the two compare
+# batch and iterations as the UPerNet demo (radio-tiny_upernet_*; it uses lr 2e-3, this one 1e-3), so the two compare
 # at equal iterations (tools/analysis/benchmark_mask2former_demos.py).
 _base_ = [
     'mmseg::_base_/default_runtime.py', '../_base_/datasets/synthetic_shapes_seg.py',

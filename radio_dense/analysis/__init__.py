@@ -6,6 +6,9 @@
 * :mod:`.resolution`  mode-switching study (features vs resolution); :mod:`.teacher` timm teachers
 * :mod:`.flops`       FLOP counts with ``torch.utils.flop_counter``; :mod:`.mm_flops` for mm configs
 * :mod:`.benchmark`   latency / peak memory, ours vs upstream NVlabs/RADIO; :mod:`.memory_probe` its worker
+* :mod:`.panels`      captioned ``input | ground truth | prediction`` pictures with a class legend
+* :mod:`.training_log` mmengine json logs -> curves (``tools/analysis/analyze_logs.py``)
+* :mod:`.confusion`   confusion matrices of label maps (``tools/analysis/confusion_matrix.py``)
 """
 from .pca import PCABasis, features_to_rgb, sample_tokens
 

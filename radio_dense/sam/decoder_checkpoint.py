@@ -15,6 +15,11 @@ from ..radio.safe_io import UnsafeFileError, read_tensors, strip_prefix
 DECODER_PREFIXES = ('prompt_encoder.', 'mask_decoder.')
 #: Prefixes training wrappers put before a SAM's keys (DDP's ``module.``, RadioSamModel's ``sam.``).
 WRAPPER_PREFIXES = ('module.', 'sam.')
+#: The one step that gives the SAM decoder weights; every error that needs them names it.
+DECODER_WEIGHTS_STEP = (
+    'download the official SAM ViT-H checkpoint (https://dl.fbaipublicfiles.com/segment_anything/sam_vit_h_4b8939.pth) '
+    'and run `python tools/convert/extract_sam_decoder.py sam_vit_h_4b8939.pth '
+    'checkpoints/sam_vit_h_decoder.safetensors`')
 
 
 class SamDecoderCheckpointError(ValueError):
@@ -34,21 +39,19 @@ def load_sam_decoder_state(path: str) -> Dict[str, torch.Tensor]:
             ``.safetensors`` extract.
     """
     if not os.path.isfile(path):
-        raise FileNotFoundError(
-            f'SAM decoder weights not found: {path}. Download an official SAM checkpoint '
-            f'(e.g. sam_vit_h_4b8939.pth) and extract its decoder with '
-            f'`python tools/convert/extract_sam_decoder.py sam_vit_h_4b8939.pth {path}`.')
+        raise FileNotFoundError(f'SAM decoder weights not found: {path}. To get them, {DECODER_WEIGHTS_STEP}.')
     try:
         state = _decoder_tensors(read_tensors(path))
     except UnsafeFileError as err:
         raise SamDecoderCheckpointError(
-            f'{err} Pass an official SAM checkpoint (a plain state dict) or a .safetensors file from '
-            f'tools/convert/extract_sam_decoder.py.') from err
+            f'{err} Pass an official SAM checkpoint (a plain state dict) or its decoder extract: '
+            f'{DECODER_WEIGHTS_STEP}.') from err
     found = {p.rstrip('.') for p in DECODER_PREFIXES if any(k.startswith(p) for k in state)}
     if found != {p.rstrip('.') for p in DECODER_PREFIXES}:
         raise SamDecoderCheckpointError(
             f'{path} has no SAM prompt encoder / mask decoder tensors (found: {sorted(found) or "none"}); '
-            f'expected keys prompt_encoder.* and mask_decoder.* as in the official SAM checkpoints.')
+            f'expected keys prompt_encoder.* and mask_decoder.* as in the official SAM checkpoints. To get them, '
+            f'{DECODER_WEIGHTS_STEP}.')
     return {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
 
 

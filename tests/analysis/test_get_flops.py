@@ -58,7 +58,7 @@ def test_config_without_openmmlab_says_how_to_install(tmp_path):
 def test_config_counts_whole_model():
     pytest.importorskip('mmseg')
     from tests.analysis.conftest import REPO_ROOT
-    config = REPO_ROOT / 'configs' / 'demo' / 'radio-tiny_fpn_synthetic-192x192.py'
+    config = REPO_ROOT / 'configs' / 'demo' / 'radio-tiny_upernet_1xb4-300_synthetic-192x192.py'
     if not config.is_file():
         pytest.skip(f'{config} is missing')
     from radio_dense.analysis.mm_flops import count_mm_flops

@@ -100,3 +100,37 @@ def test_http_api(app_state):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_candidates_and_points_outside_the_image(app_state):
+    info = app_state.add_image(png_bytes(shapes_image(seed=4)))
+    click = app_state.predict(info['image_id'], 256, True, points=[[96, 108, 1]])
+    assert len(click.masks) == 3 and len(click.scores) == 3  # one click: SAM's three candidates to pick from
+    assert click.score == max(click.scores) and click.mask is click.masks[click.best]
+    two = app_state.predict(info['image_id'], 256, True, points=[[96, 108, 1], [250, 100, 0]])
+    assert len(two.masks) == 1
+    for point in ([321, 10, 1], [-1, 10, 1], [10, 240.5, 0]):
+        with pytest.raises(AppError, match='outside the 320x240 image'):
+            app_state.predict(info['image_id'], 256, True, points=[point])
+
+
+def test_http_candidates_and_favicon(app_state):
+    server = SamAppServer(app_state, '127.0.0.1', 0)
+    server.start_in_thread()
+    try:
+        with urllib.request.urlopen(server.url + 'favicon.ico', timeout=30) as res:
+            assert res.headers['Content-Type'] == 'image/svg+xml' and res.read().startswith(b'<svg')
+        _, info = _post(server.url + 'api/image', png_bytes(shapes_image(seed=6)), raw=True)
+        status, out = _post(server.url + 'api/predict', dict(image_id=info['image_id'], resolution=256, pad=True,
+                                                             points=[[96, 108, 1]]))
+        assert status == 200 and len(out['candidates']) == 3 and out['best'] in (0, 1, 2)
+        assert out['score'] == max(c['score'] for c in out['candidates'])
+        for candidate in out['candidates']:
+            mask = np.asarray(Image.open(io.BytesIO(base64.b64decode(candidate['mask_png']))))
+            assert int((mask > 0).sum()) == candidate['area']
+        status, err = _post(server.url + 'api/predict', dict(image_id=info['image_id'], resolution=256,
+                                                             points=[[500, 20, 1]]))
+        assert status == 400 and 'outside the 320x240 image' in err['error']
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -99,3 +99,58 @@ def test_upload_click_mask(browser, server, tmp_path):
     assert 'not an image' in page.text_content('#error')
     assert not errors, errors
     page.close()
+
+
+def test_candidate_picker_clear_and_reembed_status(browser, server, tmp_path):
+    image_path = tmp_path / 'shapes.png'
+    Image.fromarray(shapes_image(240, 320, seed=7)).save(image_path)
+    page = browser.new_page(viewport={'width': 900, 'height': 900})
+    errors = []
+    page.on('pageerror', lambda e: errors.append(str(e)))
+    page.goto(server.url)
+    assert page.get_attribute('link[rel="icon"]', 'href') == '/favicon.svg'
+    assert page.request.get(server.url + 'favicon.svg').headers['content-type'] == 'image/svg+xml'
+    page.set_input_files('#file', str(image_path))
+    page.wait_for_selector('#status[data-state="ready"]', timeout=60_000)
+    scale = page.locator('#view').bounding_box()['width'] / 320
+    page.click('#view', position={'x': 96 * scale, 'y': 108 * scale})
+    page.wait_for_selector('#status[data-state="mask"]', timeout=60_000)
+
+    # one click: SAM's three candidates, the best-scored one chosen
+    buttons = page.locator('#candidates button.candidate')
+    assert buttons.count() == 3
+    scores = [float(buttons.nth(i).get_attribute('data-score')) for i in range(3)]
+    chosen = int(page.get_attribute('#view', 'data-chosen'))
+    assert scores[chosen] == max(scores)
+    assert buttons.nth(chosen).get_attribute('aria-pressed') == 'true'
+    assert page.text_content('#status').startswith(f'Mask {chosen + 1}/3:')
+    other = (chosen + 1) % 3
+    before = page.get_attribute('#download', 'href')
+    buttons.nth(other).click()
+    assert buttons.nth(other).get_attribute('aria-pressed') == 'true'
+    assert buttons.nth(chosen).get_attribute('aria-pressed') == 'false'
+    assert page.get_attribute('#view', 'data-mask-area') == buttons.nth(other).get_attribute('data-area')
+    assert page.text_content('#status').startswith(f'Mask {other + 1}/3:')
+    assert page.get_attribute('#download', 'href') != before or scores[other] == scores[chosen]
+
+    # "Clear prompts": no mask, no candidates, and the status says so (not the old mask)
+    page.click('#clear')
+    status = page.text_content('#status')
+    assert 'Prompts cleared' in status and 'Mask' not in status
+    assert page.get_attribute('#status', 'data-state') == 'ready'
+    assert page.get_attribute('#view', 'data-mask-area') == '0'
+    assert page.locator('#candidates button').count() == 0
+    assert page.get_attribute('#download', 'aria-disabled') == 'true'
+
+    # a click on the cached embedding says "cached"; after a re-embed at another resolution it must not
+    page.click('#view', position={'x': 96 * scale, 'y': 108 * scale})
+    page.wait_for_function("() => document.getElementById('status').textContent.includes('(embedding cached)')",
+                           timeout=60_000)
+    computed = server.state.embed_count
+    page.select_option('#resolution', '512')
+    page.wait_for_function("() => document.getElementById('status').textContent.includes('embedding computed in')",
+                           timeout=120_000)
+    assert 'embedding cached' not in page.text_content('#status')
+    assert server.state.embed_count == computed + 1
+    assert not errors, errors
+    page.close()

@@ -8,7 +8,7 @@ pytest.importorskip('mmseg')
 from radio_dense.openmmlab.onnx_export import SegmentorForExport, export_mmseg_onnx, load_segmentor  # noqa: E402
 from tests.conftest import REPO_ROOT  # noqa: E402
 
-CONFIG = str(REPO_ROOT / 'configs/demo/radio-tiny_fpn_synthetic-192x192.py')
+CONFIG = str(REPO_ROOT / 'configs/demo/radio-tiny_upernet_1xb4-300_synthetic-192x192.py')
 
 
 @pytest.fixture(scope='module')

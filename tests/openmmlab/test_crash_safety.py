@@ -15,7 +15,7 @@ from radio_dense.data import write_demo_dataset
 
 from .e2e_utils import REPO, loader_options, python_tool
 
-SEG_CONFIG = 'configs/demo/radio-tiny_fpn_synthetic-192x192.py'
+SEG_CONFIG = 'configs/demo/radio-tiny_upernet_1xb4-300_synthetic-192x192.py'
 
 
 @pytest.fixture(scope='module')
@@ -210,3 +210,17 @@ def test_case10_changed_shared_options_rerun_the_points(tmp_path, tiny_data):
     with pytest.raises(AssertionError, match='trained with a different config'):
         python_tool('tools/ablate.py', SEG_CONFIG, '--train', '--work-dir', str(abl), *grid,
                     '--cfg-options', *_common(tiny_data), 'train_cfg.max_iters=1')
+
+
+def test_case07_loading_sam_weights_keeps_mmengine_resume_working(tmp_path):
+    """Reading RadioSam weights must not take mmengine's classes off torch's global allow-list."""
+    from mmengine.logging import HistoryBuffer
+    from radio_dense.sam.model_checkpoint import read_state_dict
+    plain = tmp_path / 'neck.pth'
+    torch.save({'image_encoder.neck.w': torch.zeros(2)}, plain)
+    read_state_dict(str(plain))
+    ckpt = tmp_path / 'iter_1.pth'
+    loss = HistoryBuffer()
+    loss.update(0.5)
+    torch.save({'meta': {'iter': 1}, 'state_dict': {}, 'message_hub': {'log_scalars': {'loss': loss}}}, ckpt)
+    assert torch.load(ckpt, weights_only=True)['meta']['iter'] == 1

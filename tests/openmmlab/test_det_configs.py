@@ -125,7 +125,7 @@ def test_lsj_batches_are_padded_to_1024(path):
 
 def test_non_square_input_through_vitdet_backbone():
     """800x1333 keep-ratio input: a real padded size, not a multiple of the 16-patch window."""
-    cfg = _load(CONFIGS / 'radio_det/radio-v2.5-b_vitdet_mask-rcnn_coco-800x1333.py')
+    cfg = _load(CONFIGS / 'radio_det/radio-v2.5-b_vitdet_mask-rcnn_32xb2-ms-100e_coco-800x1333.py')
     assert cfg.model.data_preprocessor.batch_augments is None and cfg.model.data_preprocessor.pad_size_divisor == 32
     cfg.model.backbone.arch = 'vit-t-16'  # same code path as ViT-B, a fraction of the CPU time
     cfg.model.neck.in_channels = 192
@@ -142,7 +142,7 @@ def test_non_square_input_through_vitdet_backbone():
 
 
 def test_frozen_config_trains_only_neck_and_heads():
-    cfg = _load(CONFIGS / 'radio_det/radio-v2.5-b_frozen_mask-rcnn_coco-1024.py')
+    cfg = _load(CONFIGS / 'radio_det/radio-v2.5-b_frozen_mask-rcnn_32xb2-lsj-100e_coco-1024.py')
     cfg.model.backbone.arch = 'vit-t-16'
     cfg.model.neck.in_channels = 192
     model = MODELS.build(cfg.model)
@@ -154,8 +154,8 @@ def test_frozen_config_trains_only_neck_and_heads():
     assert all(id(p) in in_optimizer for n, p in model.named_parameters() if not n.startswith('backbone.'))
 
 
-@pytest.mark.parametrize('name, decay', [('radio-v2.5-b_vitdet_mask-rcnn_coco-1024.py', 0.7),
-                                         ('radio-v2.5-l_vitdet_mask-rcnn_coco-1024.py', 0.8)])
+@pytest.mark.parametrize('name, decay', [('radio-v2.5-b_vitdet_mask-rcnn_32xb2-lsj-100e_coco-1024.py', 0.7),
+                                         ('radio-v2.5-l_vitdet_mask-rcnn_32xb2-lsj-100e_coco-1024.py', 0.8)])
 def test_layer_decay_and_vitdet_schedule(name, decay):
     cfg = Config.fromfile(str(CONFIGS / 'radio_det' / name))
     assert cfg.optim_wrapper.constructor == 'RADIOLayerDecayOptimizerConstructor'
@@ -222,7 +222,7 @@ def test_roi_features_match_torchvision_on_channels_last_maps():
     RoI features were garbage (cosine ~0 with the right ones) and RoI heads never learned."""
     import torchvision
     from mmdet.structures.bbox import bbox2roi
-    cfg = _load(CONFIGS / 'demo/radio-tiny_mask-rcnn_synthetic-160x160.py')
+    cfg = _load(CONFIGS / 'demo/radio-tiny_mask-rcnn_1xb4-800_synthetic-160x160.py')
     model = MODELS.build(cfg.model).eval()
     with torch.no_grad():
         feats = model.extract_feat(torch.randn(2, 3, 160, 160))

@@ -11,7 +11,7 @@ from radio_dense.data import write_demo_dataset
 
 from .e2e_utils import REPO, loader_options, python_tool, run_tool
 
-CONFIG = 'configs/demo/radio-tiny_mask-rcnn_synthetic-160x160.py'
+CONFIG = 'configs/demo/radio-tiny_mask-rcnn_1xb4-800_synthetic-160x160.py'
 pytestmark = pytest.mark.slow
 # a 2-iteration model scores every box below the default 0.05: keep them so COCO metrics are computed
 KEEP_ALL = ['model.test_cfg.rcnn.score_thr=0.0']

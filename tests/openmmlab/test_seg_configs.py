@@ -13,7 +13,7 @@ from radio_dense.data import DEMO_SEG_METAINFO
 CONFIGS = Path(__file__).resolve().parents[2] / 'configs'
 # Mask2Former configs: tests/mm/test_mask2former_configs.py
 SEG_CONFIGS = (sorted(p for p in CONFIGS.glob('radio_seg/*.py') if 'mask2former' not in p.name)
-               + sorted(CONFIGS.glob('demo/*fpn_synthetic*.py')))
+               + sorted(CONFIGS.glob('demo/*upernet*_synthetic-*.py')))
 EXPECTED_DIM = {'radio-tiny': 192, 'vit-b-16': 768, 'vit-l-16': 1024}
 
 
@@ -56,8 +56,18 @@ def test_demo_dataset_reads_the_generated_set(tmp_path):
     assert sample['data_samples'].gt_sem_seg.data.max() < len(DEMO_SEG_METAINFO['classes'])
 
 
+def test_demo_dataset_class_carries_the_generator_classes():
+    from mmseg.registry import DATASETS
+    cfg = Config.fromfile(str(CONFIGS / '_base_/datasets/synthetic_shapes_seg.py'))
+    init_default_scope('mmseg')
+    dataset = DATASETS.build(dict(cfg.val_dataloader.dataset, lazy_init=True))
+    assert type(dataset).__name__ == 'SyntheticShapesDataset'
+    assert dataset.METAINFO['classes'] == tuple(DEMO_SEG_METAINFO['classes'])
+    assert [tuple(c) for c in dataset.metainfo['palette']] == [tuple(c) for c in DEMO_SEG_METAINFO['palette']]
+
+
 def test_wrong_config_key_names_the_key():
-    cfg = Config.fromfile(str(CONFIGS / 'demo/radio-tiny_fpn_synthetic-192x192.py'))
+    cfg = Config.fromfile(str(CONFIGS / 'demo/radio-tiny_upernet_1xb4-300_synthetic-192x192.py'))
     cfg.model.backbone.vitdet_windows = 8
     init_default_scope('mmseg')
     with pytest.raises(TypeError, match='vitdet_windows'):

@@ -10,7 +10,7 @@ from radio_dense.data import write_demo_dataset
 
 from .e2e_utils import REPO, loader_options, python_tool, run_tool
 
-CONFIG = 'configs/demo/radio-tiny_fpn_synthetic-192x192.py'
+CONFIG = 'configs/demo/radio-tiny_upernet_1xb4-300_synthetic-192x192.py'
 pytestmark = pytest.mark.slow
 
 

@@ -48,6 +48,6 @@ def test_config_builds_with_local_weights(hub_checkpoint):
 
 
 def test_coco_finetune_config():
-    cfg = Config.fromfile(str(CONFIG_DIR / 'radio-v2.5-b_conv-neck_sam-vit-h-decoder_coco-1024.py'))
+    cfg = Config.fromfile(str(CONFIG_DIR / 'radio-v2.5-b_conv-neck_sam-vit-h-decoder_1xb2-20k_coco-1024.py'))
     assert cfg.model.type == 'RadioSamModel' and cfg.model.sam.neck == 'conv' and cfg.model.sam.resolution == 1024
     assert cfg.train_dataloader.dataset.type == 'SamCocoDataset' and cfg.val_evaluator.type == 'SamPromptIoUMetric'

@@ -42,3 +42,45 @@ def test_automatic_mask_generator(radio_sam):
     for r in records:
         assert r['segmentation'].shape == (120, 160) and r['segmentation'].dtype == bool
         assert set(r) >= {'area', 'bbox', 'predicted_iou', 'point_coords', 'stability_score', 'crop_box'}
+
+
+def test_sam_predict_refuses_points_outside_the_image(tmp_path):
+    image = tmp_path / 'in.png'
+    Image.fromarray(shapes_image(200, 300)).save(image)
+    run = subprocess.run([sys.executable, str(REPO / 'tools' / 'sam_predict.py'), str(image), '--points', '90,90',
+                          '350,60', '--out', str(tmp_path / 'm.png')], capture_output=True, text=True, cwd=REPO,
+                         timeout=300)
+    assert run.returncode == 2 and "outside the 300x200 image" in run.stderr and '(350, 60)' in run.stderr
+    assert not (tmp_path / 'm.png').exists()
+
+
+def test_sam_amg_cli_png_folders_and_rle_json(tmp_path):
+    import json
+    from pycocotools import mask as mask_utils
+    images = tmp_path / 'images'
+    images.mkdir()
+    for seed, (h, w) in enumerate([(120, 160), (96, 128)]):
+        Image.fromarray(shapes_image(h, w, seed=seed)).save(images / f'img{seed}.png')
+    (images / 'notes.txt').write_text('not an image')
+    common = [sys.executable, str(REPO / 'tools' / 'sam_amg.py'), '--input', str(images), '--points-per-side', '4',
+              '--points-per-batch', '8', '--pred-iou-thresh', '-10', '--stability-score-thresh', '0',
+              '--resolution', '256']
+    run = subprocess.run(common + ['--output', str(tmp_path / 'png')], capture_output=True, text=True, cwd=REPO,
+                         timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert '[2/2]' in run.stdout and 'RANDOM' in run.stdout and 'extract_sam_decoder.py' in run.stdout
+    folder = tmp_path / 'png' / 'img0'
+    rows = (folder / 'metadata.csv').read_text().splitlines()
+    assert rows[0].startswith('id,area,bbox_x0') and len(rows) > 1
+    first = np.asarray(Image.open(folder / '0.png'))
+    assert first.shape == (120, 160) and int(rows[1].split(',')[1]) == int((first > 0).sum())
+    assert np.asarray(Image.open(tmp_path / 'png' / 'img1_overlay.png')).shape == (96, 128, 3)
+
+    run = subprocess.run(common + ['--output', str(tmp_path / 'rle'), '--convert-to-rle', '--no-overlay'],
+                         capture_output=True, text=True, cwd=REPO, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    records = json.loads((tmp_path / 'rle' / 'img1.json').read_text())
+    assert records and isinstance(records[0]['segmentation']['counts'], str)
+    decoded = mask_utils.decode(records[0]['segmentation'])
+    assert decoded.shape == (96, 128) and int(decoded.sum()) == records[0]['area']
+    assert not list((tmp_path / 'rle').glob('*_overlay.png'))

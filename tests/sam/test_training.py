@@ -15,7 +15,7 @@ import torch
 pytest.importorskip('mmengine')
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
-CONFIG = REPO / 'configs' / 'demo' / 'radio-tiny_sam-conv-neck_synthetic.py'
+CONFIG = REPO / 'configs' / 'demo' / 'radio-tiny_sam-conv-neck_1xb2-1200_synthetic-128x128.py'
 # One CPU thread: the small decoder ops suffer badly from OpenMP oversubscription on a shared 2-core machine
 # (0.4 s per iteration with one thread, 5-20 s with two while other jobs run); in a quiet one it costs little.
 ONE_THREAD = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')

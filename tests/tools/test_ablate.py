@@ -13,7 +13,7 @@ from tools.common.ablation import expand_grid, format_value
 
 from ..openmmlab.e2e_utils import REPO, loader_options, python_tool
 
-CONFIG = 'configs/demo/radio-tiny_fpn_synthetic-192x192.py'
+CONFIG = 'configs/demo/radio-tiny_upernet_1xb4-300_synthetic-192x192.py'
 GRID = ['model.backbone.vitdet_window_size=[None,4]', 'test_dataloader.dataset.pipeline.1.scale=[(96,96),(128,128)]']
 
 

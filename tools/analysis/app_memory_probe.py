@@ -18,6 +18,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tools/: common.*
 
 import numpy as np  # noqa: E402
 import psutil  # noqa: E402
@@ -78,7 +79,7 @@ def main(argv=None) -> int:
     from radio_dense.sam import build_radio_sam
     from apps.sam_web.server import SamAppServer
     from apps.sam_web.state import SamAppState
-    from tools.common.radio_model_args import FIXTURE_CHECKPOINT
+    from common.radio_model_args import FIXTURE_CHECKPOINT
 
     model = build_radio_sam(dict(source=str(FIXTURE_CHECKPOINT)), resolution=512, seed=0)
     state = SamAppState(model, resolutions=[512, 1024], max_bytes=200 * 2 ** 20)

@@ -25,15 +25,8 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-
-import torch  # noqa: E402
-from tqdm import tqdm  # noqa: E402
-
-from radio_dense.analysis.benchmark import (build_ours, build_upstream, cuda_peak_mb, interleaved_latency,  # noqa: E402
-                                            max_abs_diff, median_ms, probe_cpu_memory, profile_ops)
-from radio_dense.analysis.features import build_model  # noqa: E402
-from radio_dense.radio.hub_export import save_hub_checkpoint  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import tool_args  # noqa: E402,F401  (the radio_dense beside the tools)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -90,6 +83,7 @@ def print_profile(profiles, top: int, title: str) -> None:
         lines.append(f'| {key} | {cells} |')
     totals = ' | '.join(f'{sum(v[0] for v in profiles[n].values()):.1f} | ' for n in names)
     lines.append(f'| (all ops) | {totals}|')
+    from tqdm import tqdm
     tqdm.write('\n'.join(lines))
 
 
@@ -99,6 +93,11 @@ def upstream_supports(size: int, window, patch: int) -> bool:
 
 
 def run(args, checkpoint: str, patch: int):
+    import torch
+    from tqdm import tqdm
+
+    from radio_dense.analysis.benchmark import (build_ours, build_upstream, cuda_peak_mb, interleaved_latency,
+                                                max_abs_diff, median_ms, profile_ops)
     device = args.device
     modes = [None] + list(args.vitdet)
     rows = []
@@ -134,6 +133,7 @@ def run(args, checkpoint: str, patch: int):
 
 
 def add_cpu_memory(args, rows, checkpoint: str) -> None:
+    from radio_dense.analysis.benchmark import probe_cpu_memory
     impls = ['ours'] + (['upstream'] if args.upstream else [])
     configs = [(impl, r['window'], r['size']) for impl in impls for r in rows if f'{impl}_ms' in r]
     print(f'Measuring CPU peak memory ({len(configs)} forwards in a helper process)...', flush=True)
@@ -148,6 +148,10 @@ def add_cpu_memory(args, rows, checkpoint: str) -> None:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    import torch
+
+    from radio_dense.analysis.features import build_model
+    from radio_dense.radio.hub_export import save_hub_checkpoint
     if args.sizes is None:
         args.sizes = [512, 1024, 2048] if args.device.startswith('cuda') else [512, 1024]
     if args.threads:

@@ -30,7 +30,7 @@ PANOPTIC = os.path.join(DEMO, 'radio-tiny_adapter-mask2former_1xb4-1000_syntheti
 
 def _baseline_config() -> str:
     found = sorted(glob.glob(os.path.join(DEMO, 'radio-tiny_upernet*synthetic-192x192.py'))
-                   + glob.glob(os.path.join(DEMO, 'radio-tiny_fpn_synthetic-192x192.py')))
+                   + glob.glob(os.path.join(DEMO, 'radio-tiny_upernet_1xb4-300_synthetic-192x192.py')))
     if not found:
         raise SystemExit(f'No UPerNet demo config (radio-tiny_upernet*synthetic-192x192.py) in {DEMO}')
     return found[0]

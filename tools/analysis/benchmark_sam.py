@@ -34,9 +34,9 @@ import time
 from typing import Callable, Dict, List
 
 import numpy as np
-import torch
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import tool_args  # noqa: E402,F401  (the radio_dense beside the tools)
 
 ENCODERS = {
     'radio-b (global)': ('radio', dict(arch='vit-b-16')),
@@ -62,7 +62,7 @@ SAM3_VITDET_WINDOW = 16
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    p.add_argument('--device', help='cpu | cuda | cuda:N (default: cuda when available)')
     p.add_argument('--sam3', action='store_true', help="time SAM3 image encoders (SAM3's ViT vs RADIO trunks)")
     p.add_argument('--sam3-encoders', nargs='+', choices=list(SAM3_ENCODERS), default=list(SAM3_ENCODERS),
                    metavar='NAME', help=f'with --sam3, subset of: {", ".join(SAM3_ENCODERS)}')
@@ -82,6 +82,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def _sync(device: str) -> None:
+    import torch
     if device.startswith('cuda'):
         torch.cuda.synchronize()
 
@@ -98,6 +99,7 @@ def _time(fn: Callable[[], object], repeats: int, device: str) -> List[float]:
 
 
 def _build(kind: str, spec, resolution: int, device: str):
+    import torch
     if kind == 'radio':
         from radio_dense.sam import RadioSamPredictor, build_radio_sam
         model = build_radio_sam(dict(spec), neck='conv', resolution=resolution, seed=0)
@@ -111,6 +113,7 @@ def _build(kind: str, spec, resolution: int, device: str):
 
 
 def bench_one(name: str, args: argparse.Namespace, image: np.ndarray) -> Dict[str, float]:
+    import torch
     kind, spec = ENCODERS[name]
     predictor, model = _build(kind, spec, args.resolution, args.device)
     encoder_params = sum(p.numel() for p in model.image_encoder.parameters()) / 1e6
@@ -138,6 +141,7 @@ def bench_one(name: str, args: argparse.Namespace, image: np.ndarray) -> Dict[st
 
 def _sam3_encoder(kind: str, trunk_name, resolution: int, mode: str):
     """SAM3's vision backbone (trunk + neck) and the input side it runs at."""
+    import torch
     from radio_dense.radio import create_radio
     from radio_dense.sam3 import SAM3_IMAGE, RadioSam3Trunk, build_sam3_vision_backbone, build_sam3_vit
     from radio_dense.sam3.random_adaptor import add_random_adaptor
@@ -160,6 +164,7 @@ def _peak_rss_mib() -> float:
 
 def bench_sam3_encoder(name: str, resolution: int, mode: str, args: argparse.Namespace) -> Dict:
     """One SAM3 image-encoder row: median ms of trunk + neck on a random normalised image."""
+    import torch
     kind, trunk_name = SAM3_ENCODERS[name]
     backbone, side = _sam3_encoder(kind, trunk_name, resolution, mode)
     backbone = backbone.to(args.device)
@@ -189,6 +194,7 @@ def _isolated_row(name: str, resolution: int, mode: str, args: argparse.Namespac
 
 
 def _row_in_child(name: str, resolution: int, mode: str, args: argparse.Namespace) -> Dict:
+    import torch
     if args.threads:
         torch.set_num_threads(args.threads)
     return bench_sam3_encoder(name, resolution, mode, args)
@@ -217,6 +223,8 @@ def format_table(rows: List[Dict], headers=None) -> str:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    import torch
+    args.device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.device.startswith('cuda') and not torch.cuda.is_available():

@@ -20,10 +20,8 @@ import os
 import sys
 
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')  # on shared/busy CPUs, spinning OpenMP threads slow torch 10x+
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-
-from radio_dense.analysis.features import build_model  # noqa: E402
-from radio_dense.analysis.flops import count_flops, count_parameters  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import tool_args  # noqa: E402,F401  (the radio_dense beside the tools)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -42,6 +40,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def backbone_rows(args):
     """One dict per (resolution, mode) for the RADIO backbone."""
+    from radio_dense.analysis.features import build_model
+    from radio_dense.analysis.flops import count_flops, count_parameters
     arch = args.arch or (None if args.checkpoint else 'vit-b-16')
     model = build_model(args.checkpoint, arch)
     name = args.checkpoint or arch

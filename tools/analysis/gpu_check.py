@@ -23,18 +23,18 @@ import sys
 from pathlib import Path
 
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')  # on shared/busy CPUs, spinning OpenMP threads slow torch 10x+
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import tool_args  # noqa: E402,F401  (the radio_dense beside the tools)
 
-import torch  # noqa: E402
-
-from radio_dense.analysis.gpu_check import CHECKS, CheckPlan, markdown_report, run_checks  # noqa: E402
+#: the keys of radio_dense.analysis.gpu_check.CHECKS (a test keeps them equal), in the order they run
+CHECK_NAMES = ('fidelity', 'sdpa_kernels', 'latency', 'sam')
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    p.add_argument('--device', help='cpu | cuda | cuda:N (default: cuda when available)')
     p.add_argument('--quick', action='store_true', help='tiny models and inputs (CPU smoke test)')
-    p.add_argument('--checks', nargs='+', choices=list(CHECKS), default=list(CHECKS))
+    p.add_argument('--checks', nargs='+', choices=CHECK_NAMES, default=list(CHECK_NAMES))
     p.add_argument('--upstream', help='NVlabs/RADIO checkout for the side-by-side latency (needs einops)')
     p.add_argument('--peak-tflops', type=float, help='peak TFLOP/s for MFU (default: known per GPU model)')
     p.add_argument('--out-dir', default='outputs/gpu_check')
@@ -43,6 +43,10 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    import torch
+
+    from radio_dense.analysis.gpu_check import CheckPlan, markdown_report, run_checks
+    args.device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     if args.device.startswith('cuda') and not torch.cuda.is_available():
         raise SystemExit('--device cuda, but torch sees no CUDA device; use --device cpu --quick for a smoke test')
     plan = CheckPlan.for_run(args.device, args.quick, args.upstream, args.peak_tflops)

@@ -22,17 +22,13 @@ import os
 import sys
 
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')  # on shared/busy CPUs, spinning OpenMP threads slow torch 10x+
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-
-from radio_dense.analysis.features import build_model, load_images  # noqa: E402
-from tools.common.radio_model_args import add_model_arguments, default_checkpoint  # noqa: E402
-from radio_dense.analysis.resolution import resolution_range, resolution_sweep  # noqa: E402
-from radio_dense.analysis.teacher import load_teacher  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tool_args import add_radio_model_args  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_model_arguments(p, num_synthetic=2, adaptor_use='sweep')
+    add_radio_model_args(p, num_synthetic=2, adaptor_use='sweep')
     p.add_argument('--min', type=int, default=224, help='smallest resolution (px)')
     p.add_argument('--max', type=int, default=1024, help='largest resolution (px; the study goes to 2048)')
     p.add_argument('--step', type=int, default=64, help='resolution step (px)')
@@ -81,6 +77,10 @@ def plot(rows, path: str, title: str, reference: int) -> None:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    from radio_dense.analysis.features import build_model, load_images
+    from common.radio_model_args import default_checkpoint
+    from radio_dense.analysis.resolution import resolution_range, resolution_sweep
+    from radio_dense.analysis.teacher import load_teacher
     teacher = None
     if args.teacher:
         if not args.adaptor:

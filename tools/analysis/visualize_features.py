@@ -17,16 +17,13 @@ import os
 import sys
 
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')  # on shared/busy CPUs, spinning OpenMP threads slow torch 10x+
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-
-from radio_dense.analysis.features import build_model, load_images  # noqa: E402
-from tools.common.radio_model_args import add_model_arguments, default_checkpoint  # noqa: E402
-from radio_dense.analysis.visualize import fit_shared_basis, pca_grid, sweep_features  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tool_args import add_radio_model_args  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_model_arguments(p, num_synthetic=3, adaptor_use='show')
+    add_radio_model_args(p, num_synthetic=3, adaptor_use='show')
     p.add_argument('--resolutions', nargs='+', type=int, default=[256, 512, 1024], help='input sides in pixels')
     p.add_argument('--vitdet-window-size', type=int, help='ViTDet window in patches (default: global attention)')
     p.add_argument('--cell', type=int, default=256, help='side of each picture cell in pixels')
@@ -38,6 +35,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    from radio_dense.analysis.features import build_model, load_images
+    from common.radio_model_args import default_checkpoint
+    from radio_dense.analysis.visualize import fit_shared_basis, pca_grid, sweep_features
     model = build_model(args.checkpoint or (None if args.arch else default_checkpoint()), args.arch, args.adaptor, args.vitdet_window_size, args.device)
     images = load_images(args.images, args.num_synthetic)
     sweep = sweep_features(model, images, args.resolutions, args.adaptor, progress=not args.quiet)

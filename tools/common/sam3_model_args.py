@@ -1,4 +1,4 @@
-"""What the SAM3 command-line tools share: model arguments, building the model, saying what it is."""
+"""What the SAM3 command-line tools share: building the model their arguments (tools/tool_args.py) describe."""
 import argparse
 from typing import Tuple
 
@@ -12,20 +12,6 @@ from .radio_model_args import FIXTURE_CHECKPOINT
 SIZES = {'image': SAM3_IMAGE, 'tiny': SAM3_TINY}
 
 
-def add_sam3_model_args(parser: argparse.ArgumentParser) -> None:
-    """``--radio``, ``--vitdet``, ``--sam3-checkpoint``, ``--sam3-size``, ``--sam3-own-trunk``, ``--device``."""
-    g = parser.add_argument_group('model')
-    g.add_argument('--radio', help="RADIO with a 'sam3' adaptor: zoo name (c-radio_v4-h, c-radio_v4-so400m) or "
-                                   "checkpoint (default: the radio_tiny test fixture + a RANDOM sam3 adaptor)")
-    g.add_argument('--vitdet', type=int, metavar='WINDOW', help='run RADIO with ViTDet windows of WINDOW patches')
-    g.add_argument('--sam3-checkpoint', help="Meta's sam3.pt (https://huggingface.co/facebook/sam3); default: "
-                                             "RANDOM SAM3 weights")
-    g.add_argument('--sam3-size', choices=sorted(SIZES), help="SAM3's widths/depths (default: 'image', the released "
-                                                              "model, with --sam3-checkpoint; else 'tiny')")
-    g.add_argument('--sam3-own-trunk', action='store_true', help="use SAM3's own ViT instead of RADIO")
-    g.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
-
-
 def sam3_model_from_args(args: argparse.Namespace) -> Tuple[nn.Module, str, bool]:
     """``(model, description, random)``: the SAM3 model the arguments describe; ``random`` when any part is."""
     from radio_dense.sam3 import build_radio_sam3, build_sam3_image
@@ -34,9 +20,10 @@ def sam3_model_from_args(args: argparse.Namespace) -> Tuple[nn.Module, str, bool
     size = SIZES[size_name]
     sam3_part = (f'SAM3 {args.sam3_checkpoint}' if args.sam3_checkpoint
                  else f'SAM3 {size_name} size with RANDOM weights (no --sam3-checkpoint)')
+    device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     if args.sam3_own_trunk:
         model = build_sam3_image(size, checkpoint=args.sam3_checkpoint, seed=0)
-        return model.to(args.device), _describe(f"SAM3's own ViT trunk; {sam3_part}", not args.sam3_checkpoint), \
+        return model.to(device), _describe(f"SAM3's own ViT trunk; {sam3_part}", not args.sam3_checkpoint), \
             not args.sam3_checkpoint
     if args.radio:
         encoder = dict(source=args.radio, vitdet_window_size=args.vitdet)
@@ -52,7 +39,7 @@ def sam3_model_from_args(args: argparse.Namespace) -> Tuple[nn.Module, str, bool
         radio_part += f', ViTDet windows {args.vitdet}'
     model = build_radio_sam3(encoder, sam3_checkpoint=args.sam3_checkpoint, size=size, seed=0)
     is_random = random_radio or not args.sam3_checkpoint
-    return model.to(args.device), _describe(f'{radio_part}; {sam3_part}', is_random), is_random
+    return model.to(device), _describe(f'{radio_part}; {sam3_part}', is_random), is_random
 
 
 def _describe(parts: str, is_random: bool) -> str:

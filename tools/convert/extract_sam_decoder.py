@@ -14,10 +14,8 @@ import argparse
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-
-from radio_dense.sam.decoder_checkpoint import (SamDecoderCheckpointError, load_sam_decoder_state,  # noqa: E402
-                                                save_sam_decoder_state)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import tool_args  # noqa: E402,F401  (the radio_dense beside the tools)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -30,6 +28,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    from radio_dense.sam.decoder_checkpoint import (SamDecoderCheckpointError, load_sam_decoder_state,
+                                                    save_sam_decoder_state)
     if not args.out.endswith('.safetensors'):
         raise SystemExit(f'The output must be a .safetensors file, got {args.out}')
     try:

@@ -17,7 +17,7 @@ Every export is run with onnxruntime at the ``--validate`` sizes and compared wi
     python tools/deploy/export_onnx.py backbone --checkpoint radio_v2.5-b --vitdet-window-size 16 \\
         --adaptors sam --intermediates 2 5 8 11 --out work_dirs/onnx/radio-b-vitdet.onnx \\
         --validate 512x512 432x656
-    python tools/deploy/export_onnx.py mmseg configs/demo/radio-tiny_fpn_synthetic-192x192.py \\
+    python tools/deploy/export_onnx.py mmseg configs/demo/radio-tiny_upernet_1xb4-300_synthetic-192x192.py \\
         work_dirs/demo/iter_300.pth --out work_dirs/onnx/seg.onnx --validate 192x192 160x256
     python tools/deploy/export_onnx.py sam --decoder-checkpoint checkpoints/sam_vit_h_decoder.safetensors \\
         --grid 48 64 --canvas 768 1024 --out work_dirs/onnx/sam_decoder_48x64.onnx

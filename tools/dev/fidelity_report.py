@@ -5,21 +5,17 @@
 Replays every call recorded in ``tests/fixtures/upstream`` (see ``tools/dev/make_upstream_fixture.py``)
 on radio_dense in both checkpoint layouts, and every trunk of ``tests/fixtures/upstream/trunks``.
 """
+import argparse
 import json
 import os
 import sys
 from collections import defaultdict
 
-import torch
-
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-from radio_dense.radio import build_radio  # noqa: E402
-from radio_dense.radio.checkpoint import RadioCheckpoint  # noqa: E402
-from tests.radio.seeded_weights import seeded_state  # noqa: E402
-from tests.radio.upstream_fixtures import FIXTURES, LAYOUTS, MODEL_CASES, replay  # noqa: E402
 
 
 def model_table() -> None:
+    from tests.radio.upstream_fixtures import LAYOUTS, MODEL_CASES, replay
     print('| case | layout | kind | calls | max abs diff |\n|---|---|---|---|---|')
     for case in MODEL_CASES:
         for layout in LAYOUTS:
@@ -31,6 +27,12 @@ def model_table() -> None:
 
 
 def trunk_table() -> None:
+    import torch
+
+    from radio_dense.radio import build_radio
+    from radio_dense.radio.checkpoint import RadioCheckpoint
+    from tests.radio.seeded_weights import seeded_state
+    from tests.radio.upstream_fixtures import FIXTURES
     index = json.loads((FIXTURES / 'trunks' / 'reference.json').read_text())
     outputs = torch.load(FIXTURES / 'trunks' / 'reference.pt', weights_only=True)
     print('\n| trunk (real width, depth 2) | params at full depth | max abs diff |\n|---|---|---|')
@@ -44,7 +46,14 @@ def trunk_table() -> None:
         print(f'| `{name}` | {params:.0f}M | {diff.item():.3g} |')
 
 
-if __name__ == '__main__':
+def main(argv=None) -> int:
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args(argv)
+    import torch
     torch.set_num_threads(1)
     model_table()
     trunk_table()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -35,7 +35,20 @@ import os
 import sys
 from typing import Any, Dict, List, Optional
 
-import torch
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('upstream', help='path of an NVlabs/RADIO checkout')
+    parser.add_argument('--case', action='append', help="case(s) to (re)build: a MODEL_CASES name or 'trunks' "
+                                                        "(default: all)")
+    parser.add_argument('--out', help='output folder (default: tests/fixtures/upstream)')
+    return parser.parse_args(argv)
+
+
+if __name__ == '__main__':
+    _ARGS = parse_args()  # answers --help before torch and the test helpers load
+
+import torch  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, REPO)
@@ -424,13 +437,12 @@ def make_trunk_cases(out_dir: str) -> None:
         json.dump(index, f)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('upstream', help='path of an NVlabs/RADIO checkout')
-    parser.add_argument('--case', action='append', choices=[*MODEL_CASES, 'trunks'],
-                        help='case(s) to (re)build (default: all)')
-    parser.add_argument('--out', default=OUT_DIR)
-    opts = parser.parse_args()
+def main(argv=None) -> None:
+    opts = _ARGS if argv is None and '_ARGS' in globals() else parse_args(argv)
+    unknown = sorted(set(opts.case or []) - {*MODEL_CASES, 'trunks'})
+    if unknown:
+        raise SystemExit(f'unknown --case {unknown}; choose from {[*MODEL_CASES, "trunks"]}')
+    opts.out = opts.out or OUT_DIR
     torch.set_num_threads(1)
     hubconf = _import_upstream(opts.upstream)
     for name in opts.case or [*MODEL_CASES, 'trunks']:

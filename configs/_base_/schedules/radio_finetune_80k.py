@@ -11,3 +11,4 @@ param_scheduler = [
     dict(type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0, end=1500),
     dict(type='PolyLR', eta_min=0.0, power=1.0, begin=1500, end=80000, by_epoch=False),
 ]
+auto_scale_lr = dict(enable=False, base_batch_size=16)  # 8 GPUs x 2: --auto-scale-lr rescales the lr to your batch

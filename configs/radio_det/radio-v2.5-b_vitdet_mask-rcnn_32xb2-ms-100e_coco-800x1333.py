@@ -2,7 +2,7 @@
 # 640-800 for training), longer side at most 1333, keep ratio, batches padded to a multiple of 32
 # only. RADIOBackbone takes any padded size (ViTDet windows pad the token grid internally), so no
 # fixed 1024x1024 canvas is needed. Model, optimizer and schedule as the LSJ config.
-_base_ = ['./radio-v2.5-b_vitdet_mask-rcnn_coco-1024.py']
+_base_ = ['./radio-v2.5-b_vitdet_mask-rcnn_32xb2-lsj-100e_coco-1024.py']
 model = dict(data_preprocessor=dict(batch_augments=None, pad_size_divisor=32))
 train_pipeline = [
     dict(type='LoadImageFromFile', backend_args=_base_.backend_args),

@@ -15,3 +15,4 @@ model = dict(
     test_cfg=dict(mode='slide', crop_size=crop_size, stride=(768, 768)))
 optim_wrapper = dict(paramwise_cfg=dict(decay_rate=0.85))
 train_dataloader = dict(batch_size=1)
+auto_scale_lr = dict(base_batch_size=8)  # 8 GPUs x 1

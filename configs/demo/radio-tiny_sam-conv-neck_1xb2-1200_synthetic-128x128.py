@@ -5,7 +5,7 @@
 # Tip: on a shared machine run with OMP_NUM_THREADS=1 (small ops suffer from thread oversubscription).
 # From a random decoder SAM's 20:1 focal:dice weighting collapses to empty masks, so focal:dice is 1:1.
 #   python tools/make_demo_data.py --out data/demo
-#   python tools/sam_train.py configs/demo/radio-tiny_sam-conv-neck_synthetic.py --val-before
+#   python tools/sam_train.py configs/demo/radio-tiny_sam-conv-neck_1xb2-1200_synthetic-128x128.py --val-before
 _base_ = ['../radio_sam/_base_/sam_train_runtime.py']
 data_root = 'data/demo/'
 resolution = 128

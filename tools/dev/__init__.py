@@ -1,0 +1,1 @@
+"""Maintainer tools (tools/dev); installed as the radio_dense.tools.dev package"""
