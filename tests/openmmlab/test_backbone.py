@@ -73,7 +73,7 @@ def test_seg_config_forward_uses_the_checkpoint_statistics(non_clip_checkpoint):
     from mmengine.registry import init_default_scope
     from mmseg.structures import SegDataSample
     init_default_scope('mmseg')
-    cfg = Config.fromfile(str(REPO_ROOT / 'configs' / 'demo' / 'radio-tiny_fpn_synthetic-192x192.py'))
+    cfg = Config.fromfile(str(REPO_ROOT / 'configs' / 'demo' / 'radio-tiny_upernet_1xb4-300_synthetic-192x192.py'))
     cfg.model.backbone.checkpoint = non_clip_checkpoint
     model = SEG_MODELS.build(cfg.model).eval()
     rgb = torch.randint(0, 256, (3, 192, 192), dtype=torch.uint8)

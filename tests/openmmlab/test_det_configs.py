@@ -191,7 +191,7 @@ def test_demo_dataset_reads_the_generated_set(tmp_path):
     from mmdet.registry import DATASETS
     from radio_dense.data import write_demo_dataset
     write_demo_dataset(str(tmp_path), num_train=2, num_val=2, size=64, seed=0, progress=False)
-    cfg = Config.fromfile(str(CONFIGS / 'demo/radio-tiny_mask-rcnn_synthetic-160x160.py'))
+    cfg = Config.fromfile(str(CONFIGS / 'demo/radio-tiny_mask-rcnn_1xb4-800_synthetic-160x160.py'))
     dataset = DATASETS.build(dict(cfg.val_dataloader.dataset, data_root=str(tmp_path) + '/'))
     assert dataset.metainfo['classes'] == DEMO_DET_METAINFO['classes'] and len(dataset) == 2
     labels = np.concatenate([dataset[i]['data_samples'].gt_instances.labels.numpy() for i in range(2)])

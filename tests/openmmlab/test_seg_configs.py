@@ -49,7 +49,8 @@ def test_demo_dataset_reads_the_generated_set(tmp_path):
     from mmseg.registry import DATASETS
     from radio_dense.data import write_demo_dataset
     write_demo_dataset(str(tmp_path), num_train=2, num_val=2, size=64, seed=0, progress=False)
-    cfg = Config.fromfile(str(CONFIGS / 'demo/radio-tiny_fpn_synthetic-192x192.py'))
+    cfg = Config.fromfile(str(CONFIGS / 'demo/radio-tiny_upernet_1xb4-300_synthetic-192x192.py'))
+    init_default_scope('mmseg')
     dataset = DATASETS.build(dict(cfg.val_dataloader.dataset, data_root=str(tmp_path)))
     assert dataset.metainfo['classes'] == DEMO_SEG_METAINFO['classes'] and len(dataset) == 2
     sample = dataset[0]

@@ -9,7 +9,8 @@ from ..analysis.conftest import load_tool
 
 REPO = Path(__file__).resolve().parents[2]
 NOT_TOOLS = {'tool_args.py', '__init__.py'}
-TOOLS = sorted(p.relative_to(REPO).as_posix() for p in (REPO / 'tools').rglob('*.py') if p.name not in NOT_TOOLS)
+TOOLS = sorted(p.relative_to(REPO).as_posix() for p in (REPO / 'tools').rglob('*.py')
+               if p.name not in NOT_TOOLS and p.parent.name != 'common')  # tools/common: what tools share
 HEAVY = ('torch', 'mmengine', 'mmseg', 'mmdet', 'segment_anything', 'cv2')
 
 # runs the tool as __main__ with --help and reports which heavy modules were imported by then
