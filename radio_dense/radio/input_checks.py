@@ -32,8 +32,8 @@ def prepare_images(x: torch.Tensor, dtype: Optional[torch.dtype] = None) -> torc
 
 
 def check_finite(x: torch.Tensor, what: str) -> None:
-    """``ValueError`` naming ``what`` when ``x`` holds NaN or infinity (skipped while exporting a graph)."""
-    if torch.compiler.is_exporting() or torch.jit.is_tracing():  # a data-dependent branch cannot be traced
+    """``ValueError`` naming ``what`` when ``x`` holds NaN or infinity (not checked inside an exported graph)."""
+    if torch.compiler.is_exporting():  # a data-dependent branch cannot be traced; graphs take what they get
         return
     if x.is_floating_point() and not bool(torch.isfinite(x).all()):
         bad = int((~torch.isfinite(x)).sum())

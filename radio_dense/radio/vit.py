@@ -10,6 +10,7 @@ from timm.models.vision_transformer import VisionTransformer
 from .architectures import set_drop_path, trunk_spec
 from .cpe import PatchGenerator
 from .input_checks import window_size_in_patches
+from .lean_blocks import can_run_lean, global_block_lean, windowed_block_lean
 from .windows import WindowLayout, global_block_schedule, traceable_window_mask
 
 
@@ -147,6 +148,10 @@ class RadioViT(nn.Module):
         # output without attending over (and allocating) a mostly padded window.
         window = min(self.window_size, max(grid))
         layout = WindowLayout(grid[0], grid[1], window)
+        if all(can_run_lean(blk) for blk in self.blocks[start:end + 1]):
+            prefix, spatial = tokens[:, :skip].clone(), layout.to_windows(tokens[:, skip:], self.pad_value)
+            del tokens  # from here on one copy of the tokens is alive
+            return self._run_windows_lean(prefix, spatial, layout, observe, start, end)
         prefix, spatial = tokens[:, :skip], layout.to_windows(tokens[:, skip:], self.pad_value)
         b, c, t = spatial.shape[0], spatial.shape[-1], window ** 2
         window_mask = layout.window_attn_mask(b, tokens.device)
@@ -162,6 +167,39 @@ class RadioViT(nn.Module):
                 out = self._run_block(i, torch.cat([prefix, spatial.index_select(1, real_idx)], dim=1))
                 prefix = out[:, :skip]
                 spatial = spatial.index_copy(1, real_idx, out[:, skip:])
+            observe(i, prefix, lambda: layout.from_windows(spatial))
+        return torch.cat([prefix, layout.from_windows(spatial)], dim=1), observe.captured
+
+    def _run_windows_lean(self, prefix: torch.Tensor, spatial: torch.Tensor, layout: WindowLayout,
+                          observe: '_BlockObserver', start: int, end: int
+                          ) -> Tuple[torch.Tensor, List[Tuple[torch.Tensor, torch.Tensor]]]:
+        """ViTDet inference with bounded activation memory; bit-identical to the general path above.
+
+        Windowed blocks run a group of windows at a time and global blocks chunk their per-token
+        work (:mod:`.lean_blocks`); only one copy of the tokens is kept between blocks.
+        """
+        skip = prefix.shape[1]
+        b, c, t = spatial.shape[0], spatial.shape[-1], layout.window ** 2
+        window_mask = layout.window_attn_mask(b, spatial.device)
+        real_idx = layout.valid_tokens(spatial.device).nonzero().squeeze(1) if layout.is_padded else None
+        for i in range(start, end + 1):
+            blk = self.blocks[i]
+            if not self.is_global[i]:
+                spatial = windowed_block_lean(blk, spatial.reshape(b * layout.num_windows, t, c), window_mask)
+                spatial = spatial.reshape(b, -1, c)
+            elif real_idx is None:
+                x = torch.cat([prefix, spatial], dim=1)
+                del spatial
+                out = global_block_lean(blk, x)
+                del x
+                prefix, spatial = out[:, :skip].clone(), out[:, skip:]
+            else:  # padded tokens keep their old values; they are never seen by real tokens
+                x = torch.cat([prefix, spatial.index_select(1, real_idx)], dim=1)
+                out = global_block_lean(blk, x)
+                del x
+                prefix = out[:, :skip].clone()
+                spatial.index_copy_(1, real_idx, out[:, skip:])
+                del out
             observe(i, prefix, lambda: layout.from_windows(spatial))
         return torch.cat([prefix, layout.from_windows(spatial)], dim=1), observe.captured
 

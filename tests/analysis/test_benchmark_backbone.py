@@ -38,7 +38,7 @@ def test_cpu_peak_rss_sees_a_large_allocation():
 @pytest.mark.skipif(not cpu_rss_supported(), reason='needs Linux /proc/self/clear_refs')
 def test_memory_probe_process(tmp_path):
     path = save_hub_checkpoint(create_radio('radio-tiny', seed=0), str(tmp_path / 'tiny.pth.tar'))
-    peaks = probe_cpu_memory(path, [('ours', None, 64), ('ours', 2, 64)], timeout=120)
+    peaks = probe_cpu_memory(path, [('ours', None, 64), ('ours', 2, 64)], timeout=900)  # slow on a loaded machine
     assert set(peaks) == {('ours', None, 64), ('ours', 2, 64)}
     assert all(0 <= v < 500 for v in peaks.values())
 
@@ -49,7 +49,8 @@ def test_benchmark_tool_ours_only(tool, tmp_path, capsys):
         ['--arch', 'radio-tiny', '--sizes', '64', '--vitdet', '2', '--repeats', '2', '--no-memory', '--json', str(out)])
     assert rc == 0
     table = capsys.readouterr().out
-    assert '| global | 64 |' in table and '| vitdet 2 | 64 |' in table
+    assert '| global | 64 |' in table and '| vitdet 2 | 64 |' in table and 'GFLOP/s' in table
+    assert 'vitdet 2 64px: time' in table
     rows = json.loads(out.read_text())['rows']
     assert [r['mode'] for r in rows] == ['global', 'vitdet 2'] and all(r['ours_ms'] > 0 for r in rows)
 
@@ -70,3 +71,16 @@ def test_max_abs_diff_accepts_both_output_kinds():
     a = (torch.zeros(1, 4), torch.zeros(1, 9, 4))
     b = {'backbone': (torch.zeros(1, 4), torch.full((1, 9, 4), 0.5))}
     assert max_abs_diff(a, b) == 0.5
+
+
+def test_benchmark_sam_interleaves_encoders_and_reports_clicks(tool, tmp_path, capsys):
+    out = tmp_path / 'sam.json'
+    rc = tool('analysis/benchmark_sam.py').main(
+        ['--device', 'cpu', '--encoders', 'radio-tiny (global)', '--resolution', '256', '--random-embedding',
+         '--repeats', '2', '--decoder-repeats', '2', '--threads', '1', '--out-json', str(out)])
+    assert rc == 0
+    result = json.loads(out.read_text())
+    assert len(result['load_per_round']) == 2
+    (row,) = result['rows']
+    assert row['grid'] == '16x16' and row['set_image_ms'] == '-' and 0 < row['click_min_ms'] <= row['click_ms']
+    assert 'load average at the start of each round' in capsys.readouterr().out

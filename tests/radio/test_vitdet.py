@@ -119,3 +119,37 @@ def test_random_vitdet_model_trains(tmp_path):
     feats.mean().backward()
     grads = [p.grad for p in model.parameters() if p.requires_grad]
     assert all(g is not None and torch.isfinite(g).all() for g in grads)
+
+
+def test_balanced_chunks_cover_everything_without_small_remainders():
+    from radio_dense.radio.lean_blocks import balanced_chunks
+    parts = balanced_chunks(4104, 2048, align=64)
+    assert [(p.start, p.stop) for p in parts] == [(0, 2048), (2048, 4104)]
+    parts = balanced_chunks(16392, 2048, align=64)
+    assert len(parts) == 8 and parts[-1].stop == 16392 and min(p.stop - p.start for p in parts) >= 2048
+    assert balanced_chunks(100, 2048) == [slice(0, 100)]
+
+
+def test_lean_vitdet_inference_is_bit_identical_to_block_by_block(hub_checkpoint, monkeypatch):
+    """Windows in groups and chunked global blocks (inference) give exactly the plain blocks' outputs."""
+    import radio_dense.radio.vit as vit
+    model = load_radio(hub_checkpoint, vitdet_window_size=4).eval()
+    x = torch.rand(1, 3, 1008, 1520)  # 63 x 95 patches: padded, 384 windows in 3 groups, 2 row chunks
+    with torch.no_grad():
+        lean = model(x)
+        lean_maps = model.forward_intermediates(x, indices=[1, 2, 11], intermediates_only=True)
+        monkeypatch.setattr(vit, 'can_run_lean', lambda block: False)
+        ref = model(x)
+        ref_maps = model.forward_intermediates(x, indices=[1, 2, 11], intermediates_only=True)
+    assert torch.equal(lean.summary, ref.summary) and torch.equal(lean.features, ref.features)
+    assert all(torch.equal(a, b) for a, b in zip(lean_maps, ref_maps))
+
+
+def test_lean_path_only_in_inference(hub_checkpoint):
+    from radio_dense.radio.lean_blocks import can_run_lean
+    model = load_radio(hub_checkpoint, vitdet_window_size=4)
+    block = model.blocks[0]
+    with torch.no_grad():
+        assert can_run_lean(block)
+        assert not can_run_lean(block.train())
+    assert not can_run_lean(block.eval())  # gradients enabled: the autograd path runs the plain blocks

@@ -55,19 +55,53 @@ def fmt(value, spec='.0f', missing='-'):
     return missing if value is None else format(value, spec)
 
 
+def vs_global(rows):
+    """Per row: (time ratio, FLOP ratio, memory ratio) against global attention at the same size."""
+    ref = {r['size']: r for r in rows if r['window'] is None}
+    out = []
+    for r in rows:
+        g = ref.get(r['size'])
+        if g is None:
+            out.append((None, None, None))
+            continue
+        mem = r['ours_mb'] / g['ours_mb'] if r.get('ours_mb') and g.get('ours_mb') else None
+        out.append((r['ours_ms'] / g['ours_ms'], r['gflops'] / g['gflops'], mem))
+    return out
+
+
+def vitdet_targets(rows):
+    """ViTDet vs global: latency <= 1.05 x the FLOP ratio; peak memory <= global (<= 0.6x from 2048 px)."""
+    lines = []
+    for r, (t_ratio, f_ratio, m_ratio) in zip(rows, vs_global(rows)):
+        if r['window'] is None or t_ratio is None:
+            continue
+        ok = t_ratio <= 1.05 * f_ratio
+        line = (f"{r['mode']} {r['size']}px: time {t_ratio:.2f}x global vs FLOPs {f_ratio:.2f}x -> "
+                f"{'meets' if ok else 'misses'} time <= 1.05 x FLOP ratio ({1.05 * f_ratio:.2f})")
+        if m_ratio is not None:
+            bound = 0.6 if r['size'] >= 2048 else 1.0
+            line += (f"; memory {m_ratio:.2f}x global -> {'meets' if m_ratio <= bound else 'misses'} "
+                     f"<= {bound:g}x")
+        lines.append(line)
+    return lines
+
+
 def markdown(rows, with_upstream: bool) -> str:
+    head = '| mode | input | GFLOPs | ours ms | ours GFLOP/s | time / global | FLOPs / global | ours peak MiB | MiB / global |'
+    align = '|---|---|---:|---:|---:|---:|---:|---:|---:|'
     if with_upstream:
-        lines = ['| mode | input | ours ms | upstream ms | speedup | ours peak MiB | upstream peak MiB | max abs diff |',
-                 '|---|---|---:|---:|---:|---:|---:|---:|']
-        for r in rows:
+        head += ' upstream ms | speedup | upstream peak MiB | max abs diff |'
+        align += '---:|---:|---:|---:|'
+    lines = [head, align]
+    for r, (t_ratio, f_ratio, m_ratio) in zip(rows, vs_global(rows)):
+        line = (f"| {r['mode']} | {r['size']} | {fmt(r.get('gflops'), '.1f')} | {fmt(r['ours_ms'])} | "
+                f"{fmt(r.get('ours_gflop_s'))} | {fmt(t_ratio, '.2f')} | {fmt(f_ratio, '.2f')} | "
+                f"{fmt(r.get('ours_mb'))} | {fmt(m_ratio, '.2f')} |")
+        if with_upstream:
             speed = None if r.get('upstream_ms') is None else r['upstream_ms'] / r['ours_ms']
-            lines.append(f"| {r['mode']} | {r['size']} | {fmt(r['ours_ms'])} | {fmt(r.get('upstream_ms'))} | "
-                         f"{fmt(speed, '.2f')}x | {fmt(r.get('ours_mb'))} | {fmt(r.get('upstream_mb'))} | "
-                         f"{fmt(r.get('max_abs_diff'), '.1e')} |")
-    else:
-        lines = ['| mode | input | ours ms | ours peak MiB |', '|---|---|---:|---:|']
-        for r in rows:
-            lines.append(f"| {r['mode']} | {r['size']} | {fmt(r['ours_ms'])} | {fmt(r.get('ours_mb'))} |")
+            line += (f" {fmt(r.get('upstream_ms'))} | {fmt(speed, '.2f')}x | {fmt(r.get('upstream_mb'))} | "
+                     f"{fmt(r.get('max_abs_diff'), '.1e')} |")
+        lines.append(line)
     return '\n'.join(lines)
 
 
@@ -93,42 +127,50 @@ def upstream_supports(size: int, window, patch: int) -> bool:
 
 
 def run(args, checkpoint: str, patch: int):
+    """Time every mode (global and each ViTDet window) and implementation, interleaved run by run per size."""
     import torch
     from tqdm import tqdm
 
     from radio_dense.analysis.benchmark import (build_ours, build_upstream, cuda_peak_mb, interleaved_latency,
                                                 max_abs_diff, median_ms, profile_ops)
+    from radio_dense.analysis.flops import count_flops
     device = args.device
     modes = [None] + list(args.vitdet)
+    models = {}
+    for window in modes:
+        models[('ours', window)] = build_ours(checkpoint, window, device)
+        if args.upstream:
+            models[('upstream', window)] = build_upstream(args.upstream, checkpoint, window, device)
     rows = []
     gen = torch.Generator().manual_seed(0)
-    bar = tqdm(total=len(modes) * len(args.sizes), desc='benchmark', unit='config')
-    for window in modes:
-        models = {'ours': build_ours(checkpoint, window, device)}
-        if args.upstream:
-            models['upstream'] = build_upstream(args.upstream, checkpoint, window, device)
-        for size in args.sizes:
-            bar.set_postfix_str(f'{"global" if window is None else f"vitdet {window}"} {size}px')
-            x = torch.rand(args.batch, 3, size, size, generator=gen).to(device)
-            fns = {name: (lambda m=m: m(x)) for name, m in models.items()
-                   if name == 'ours' or upstream_supports(size, window, patch)}
-            times, outputs = interleaved_latency(fns, args.repeats, device, args.warmup)
+    for size in tqdm(args.sizes, desc='benchmark', unit='size'):
+        x = torch.rand(args.batch, 3, size, size, generator=gen).to(device)
+        fns = {key: (lambda m=m: m(x)) for key, m in models.items()
+               if key[0] == 'ours' or upstream_supports(size, key[1], patch)}
+        load = os.getloadavg()[0] if hasattr(os, 'getloadavg') else float('nan')
+        times, outputs = interleaved_latency(fns, args.repeats, device, args.warmup)
+        for window in modes:
             row = {'mode': 'global' if window is None else f'vitdet {window}', 'window': window, 'size': size,
-                   'batch': args.batch}
-            for name, t in times.items():
-                row[f'{name}_ms'] = median_ms(t)
-                row[f'{name}_runs_ms'] = [s * 1000 for s in t]
+                   'batch': args.batch, 'load_before': load,
+                   'gflops': count_flops(models[('ours', window)], (args.batch, 3, size, size)).total / 1e9}
+            for (impl, w), t in times.items():
+                if w != window:
+                    continue
+                row[f'{impl}_ms'] = median_ms(t)
+                row[f'{impl}_runs_ms'] = [s * 1000 for s in t]
                 if device.startswith('cuda'):
-                    row[f'{name}_mb'] = cuda_peak_mb(fns[name], device)
-            if 'upstream' in outputs:
-                row['max_abs_diff'] = max_abs_diff(outputs['ours'], outputs['upstream'])
+                    row[f'{impl}_mb'] = cuda_peak_mb(fns[(impl, w)], device)
+            row['ours_gflop_s'] = row['gflops'] / (row['ours_ms'] / 1000)
+            if ('upstream', window) in outputs:
+                row['max_abs_diff'] = max_abs_diff(outputs[('ours', window)], outputs[('upstream', window)])
             if args.profile:
-                print_profile({name: profile_ops(fn, device) for name, fn in fns.items()}, args.profile,
-                              f'{row["mode"]} {size}px')
+                print_profile({impl: profile_ops(fns[(impl, w)], device) for impl, w in fns if w == window},
+                              args.profile, f'{row["mode"]} {size}px')
             rows.append(row)
-            bar.update()
-        del models
-    bar.close()
+        load_after = os.getloadavg()[0] if hasattr(os, 'getloadavg') else float('nan')
+        for row in rows[-len(modes):]:
+            row['load_after'] = load_after
+    del models
     return rows
 
 
@@ -136,6 +178,8 @@ def add_cpu_memory(args, rows, checkpoint: str) -> None:
     from radio_dense.analysis.benchmark import probe_cpu_memory
     impls = ['ours'] + (['upstream'] if args.upstream else [])
     configs = [(impl, r['window'], r['size']) for impl in impls for r in rows if f'{impl}_ms' in r]
+    # the probe primes its process with the first config: start with a (cheaper) ViTDet one
+    configs.sort(key=lambda c: (c[2], c[1] is None))
     print(f'Measuring CPU peak memory ({len(configs)} forwards in a helper process)...', flush=True)
     peaks = probe_cpu_memory(checkpoint, configs, args.batch, args.upstream, args.threads)
     if not peaks:
@@ -177,6 +221,10 @@ def main(argv=None) -> int:
           f'median of {args.repeats} runs; load average {load_before:.1f} -> {load_after:.1f}; '
           f'{time.time() - start:.0f}s in all\n')
     print(markdown(rows, bool(args.upstream)))
+    print('\nload average per size (before -> after its timed runs): ' + ', '.join(
+        f"{r['size']}: {r['load_before']:.1f} -> {r['load_after']:.1f}" for r in rows if r['window'] is None))
+    for line in vitdet_targets(rows):
+        print(line)
     if args.upstream:
         slow = [r for r in rows if r.get('upstream_ms') and r['upstream_ms'] / r['ours_ms'] < 0.95]
         print('\nours >= 0.95x upstream speed everywhere' if not slow else

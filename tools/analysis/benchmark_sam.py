@@ -3,10 +3,16 @@
 
 For each encoder (random weights: only the architecture matters for speed) it measures
 ``set_image`` (the image embedding, once per image) and the decoder-only re-prompt with a cached
-embedding (one click, multimask; one box), at one resolution with square padding.
+embedding (one click, multimask; one box), at one resolution with square padding. All encoders
+are built first and then run **interleaved, round by round** (each round: every encoder's
+``set_image`` once and ``--decoder-repeats`` clicks and boxes), so load changes on a shared
+machine hit all of them alike and the ratios hold.
 
     python tools/analysis/benchmark_sam.py --device cuda --repeats 10
     python tools/analysis/benchmark_sam.py --device cpu --repeats 1 --warmup 0   # slow: minutes
+    # clicks only (the decoder does not depend on the encoder): random cached embeddings
+    python tools/analysis/benchmark_sam.py --device cpu --encoders 'radio-tiny (global)' 'sam vit_b' \
+        --random-embedding --repeats 5 --decoder-repeats 20 --threads 1
 
 RADIO encoders get the conv neck (random models have no ``sam`` adaptor; the adaptor MLP costs
 about the same). Not a test: numbers depend on the machine and its load.
@@ -31,7 +37,7 @@ import platform
 import statistics
 import sys
 import time
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Tuple
 
 import numpy as np
 
@@ -39,6 +45,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import tool_args  # noqa: E402,F401  (the radio_dense beside the tools)
 
 ENCODERS = {
+    'radio-tiny (global)': ('radio', dict(arch='radio-tiny')),
     'radio-b (global)': ('radio', dict(arch='vit-b-16')),
     'radio-b (vitdet w16)': ('radio', dict(arch='vit-b-16', vitdet_window_size=16)),
     'radio-l (global)': ('radio', dict(arch='vit-l-16')),
@@ -77,6 +84,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--decoder-repeats', type=int, default=20, help='timed decoder calls per prompt kind')
     p.add_argument('--image-size', type=int, nargs=2, default=(768, 1024), metavar=('H', 'W'))
     p.add_argument('--threads', type=int, help='torch CPU threads')
+    p.add_argument('--random-embedding', action='store_true',
+                   help='skip set_image: prompt a random cached embedding (click/box latency only)')
     p.add_argument('--out-json', help='also write the results here')
     return p.parse_args(argv)
 
@@ -112,31 +121,67 @@ def _build(kind: str, spec, resolution: int, device: str):
     return SamPredictor(model), model
 
 
-def bench_one(name: str, args: argparse.Namespace, image: np.ndarray) -> Dict[str, float]:
+def _set_random_embedding(predictor, image: np.ndarray, device: str) -> None:
+    """A cached embedding without running the encoder (the decoder's cost does not depend on it)."""
     import torch
-    kind, spec = ENCODERS[name]
-    predictor, model = _build(kind, spec, args.resolution, args.device)
-    encoder_params = sum(p.numel() for p in model.image_encoder.parameters()) / 1e6
-    with torch.inference_mode():
-        for _ in range(args.warmup):
+    from segment_anything import SamPredictor
+    h, w = image.shape[:2]
+    if isinstance(predictor, SamPredictor):
+        size = predictor.transform.get_preprocess_shape(h, w, predictor.model.image_encoder.img_size)
+        predictor.reset_image()
+        predictor.original_size, predictor.input_size = (h, w), tuple(size)
+        grid = predictor.model.prompt_encoder.image_embedding_size
+        predictor.features = torch.randn(1, 256, *grid, device=device)
+        predictor.is_image_set = True
+        return
+    geometry = predictor.model.geometry((h, w), predictor.resolution, predictor.pad_to_square)
+    grid = tuple(s // predictor.model.patch_size for s in geometry.canvas_size)
+    predictor.set_image_embedding(torch.randn(1, 256, *grid, device=device), geometry)
+
+
+def bench(args: argparse.Namespace, image: np.ndarray) -> Tuple[List[Dict], List[float]]:
+    """Build every encoder, then time them round by round (interleaved)."""
+    import torch
+    built = {name: _build(*ENCODERS[name], args.resolution, args.device) for name in args.encoders}
+    h, w = image.shape[:2]
+    point = dict(point_coords=np.array([[w * 0.4, h * 0.5]]), point_labels=np.array([1]), multimask_output=True)
+    box = dict(box=np.array([w * 0.2, h * 0.2, w * 0.6, h * 0.8]), multimask_output=False)
+    embed, click, boxed = ({name: [] for name in built} for _ in range(3))
+    loads = []
+
+    def set_image(predictor):
+        if args.random_embedding:
+            _set_random_embedding(predictor, image, args.device)
+        else:
             predictor.set_image(image)
-        embed = _time(lambda: predictor.set_image(image), args.repeats, args.device)
-        h, w = image.shape[:2]
-        point = dict(point_coords=np.array([[w * 0.4, h * 0.5]]), point_labels=np.array([1]), multimask_output=True)
-        box = dict(box=np.array([w * 0.2, h * 0.2, w * 0.6, h * 0.8]), multimask_output=False)
-        predictor.predict(**point)
-        click = _time(lambda: predictor.predict(**point), args.decoder_repeats, args.device)
-        boxed = _time(lambda: predictor.predict(**box), args.decoder_repeats, args.device)
-    row = {'encoder': name, 'params_M': round(encoder_params, 1),
-           'set_image_ms': round(statistics.median(embed), 1),
-           'set_image_min_ms': round(min(embed), 1),
-           'grid': 'x'.join(str(s) for s in predictor.get_image_embedding().shape[-2:]),
-           'click_ms': round(statistics.median(click), 2), 'box_ms': round(statistics.median(boxed), 2)}
-    del predictor, model
+
+    with torch.inference_mode():
+        for predictor, _ in built.values():
+            for _ in range(max(args.warmup, 1)):
+                set_image(predictor)
+            predictor.predict(**point)
+            predictor.predict(**box)
+        for _ in range(args.repeats):
+            loads.append(os.getloadavg()[0] if hasattr(os, 'getloadavg') else float('nan'))
+            for name, (predictor, _) in built.items():
+                embed[name] += _time(lambda: set_image(predictor), 1, args.device)
+                click[name] += _time(lambda: predictor.predict(**point), args.decoder_repeats, args.device)
+                boxed[name] += _time(lambda: predictor.predict(**box), args.decoder_repeats, args.device)
+    rows = []
+    for name, (predictor, model) in built.items():
+        rows.append({'encoder': name,
+                     'params_M': round(sum(p.numel() for p in model.image_encoder.parameters()) / 1e6, 1),
+                     'grid': 'x'.join(str(s) for s in predictor.get_image_embedding().shape[-2:]),
+                     'set_image_ms': '-' if args.random_embedding else round(statistics.median(embed[name]), 1),
+                     'set_image_min_ms': '-' if args.random_embedding else round(min(embed[name]), 1),
+                     'click_ms': round(statistics.median(click[name]), 2),
+                     'click_min_ms': round(min(click[name]), 2),
+                     'box_ms': round(statistics.median(boxed[name]), 2)})
+    del built
     gc.collect()
     if args.device.startswith('cuda'):
         torch.cuda.empty_cache()
-    return row
+    return rows, loads
 
 
 def _sam3_encoder(kind: str, trunk_name, resolution: int, mode: str):
@@ -214,7 +259,8 @@ def sam3_rows(args: argparse.Namespace) -> List[Dict]:
 
 
 def format_table(rows: List[Dict], headers=None) -> str:
-    headers = headers or ['encoder', 'params_M', 'grid', 'set_image_ms', 'set_image_min_ms', 'click_ms', 'box_ms']
+    headers = headers or ['encoder', 'params_M', 'grid', 'set_image_ms', 'set_image_min_ms', 'click_ms', 'click_min_ms',
+                          'box_ms']
     widths = [max(len(h), *(len(str(r[h])) for r in rows)) for h in headers]
     lines = [' | '.join(h.ljust(w) for h, w in zip(headers, widths)), '-+-'.join('-' * w for w in widths)]
     lines += [' | '.join(str(r[h]).ljust(w) for h, w in zip(headers, widths)) for r in rows]
@@ -246,15 +292,13 @@ def main(argv=None) -> int:
     print(f'SAM prompting latency at {args.resolution} px (square padding), image {args.image_size[1]}x'
           f'{args.image_size[0]}, device {args.device} ({device_name}, {torch.get_num_threads()} CPU threads), '
           f'{args.repeats} timed set_image after {args.warmup} warm-up, median ms', flush=True)
-    rows = []
-    for name in args.encoders:
-        rows.append(bench_one(name, args, image))
-        print(f"  {name}: set_image {rows[-1]['set_image_ms']} ms, click {rows[-1]['click_ms']} ms", flush=True)
+    rows, loads = bench(args, image)
     print(format_table(rows))
+    print(f'load average at the start of each round: {", ".join(f"{v:.1f}" for v in loads)}')
     if args.out_json:
         with open(args.out_json, 'w') as f:
             json.dump({'device': args.device, 'device_name': device_name, 'resolution': args.resolution,
-                       'rows': rows}, f, indent=2)
+                       'load_per_round': loads, 'rows': rows}, f, indent=2)
     return 0
 
 

@@ -104,6 +104,8 @@ class SamGeometry:
         """
         masks = F.interpolate(masks, self.canvas_size, mode='bilinear', align_corners=False)
         masks = masks[..., :self.input_size[0], :self.input_size[1]]
+        if tuple(self.input_size) == tuple(self.original_size):
+            return masks  # a same-size bilinear resize returns its input exactly: skip its cost
         return F.interpolate(masks, self.original_size, mode='bilinear', align_corners=False)
 
 

@@ -7,6 +7,7 @@ the prompt encoder to an embedding grid other than 64 x 64.
 import copy
 from typing import Tuple
 
+import torch
 from segment_anything.modeling import MaskDecoder, PromptEncoder, TwoWayTransformer
 
 #: Channels of SAM's image embedding and prompt tokens.
@@ -37,15 +38,49 @@ def prompt_encoder_at(prompt_encoder: PromptEncoder, embedding_size: Tuple[int, 
     positional encoding, no-mask embedding) and the padded input size (``input_image_size``: point
     and box normalisation) as plain attributes. This returns a shallow copy with those attributes
     set for ``embedding_size`` / ``canvas_size``; parameters, buffers and gradients stay shared
-    with ``prompt_encoder``, and the original is left untouched (safe across threads).
+    with ``prompt_encoder``, and the original is left untouched (safe across threads). Views are
+    cached per geometry on ``prompt_encoder`` (re-prompting the same image reuses one).
     """
     embedding_size = (int(embedding_size[0]), int(embedding_size[1]))
     canvas_size = (int(canvas_size[0]), int(canvas_size[1]))
     if (tuple(prompt_encoder.image_embedding_size) == embedding_size
             and tuple(prompt_encoder.input_image_size) == canvas_size):
         return prompt_encoder
-    view = copy.copy(prompt_encoder)
-    view.image_embedding_size = embedding_size
-    view.input_image_size = canvas_size
-    view.mask_input_size = (4 * embedding_size[0], 4 * embedding_size[1])
+    views = _cache(prompt_encoder, '_radio_geometry_views')
+    view = views.get((embedding_size, canvas_size))
+    if view is None:
+        view = copy.copy(prompt_encoder)
+        view.image_embedding_size = embedding_size
+        view.input_image_size = canvas_size
+        view.mask_input_size = (4 * embedding_size[0], 4 * embedding_size[1])
+        views[(embedding_size, canvas_size)] = view
     return view
+
+
+def dense_positional_encoding(prompt_encoder: PromptEncoder) -> torch.Tensor:
+    """``prompt_encoder.get_dense_pe()``, computed once per grid, device and dtype.
+
+    The encoding depends only on the grid and the (fixed, random Fourier) ``pe_layer`` matrix,
+    so it is the same for every prompt on every image at one resolution. The cache is keyed on
+    that matrix's storage and version too: loading new weights recomputes it. The returned
+    tensor is shared: do not modify it in place.
+    """
+    matrix = prompt_encoder.pe_layer.positional_encoding_gaussian_matrix
+    key = (tuple(prompt_encoder.image_embedding_size), matrix.device, matrix.dtype, matrix.data_ptr(),
+           matrix._version, torch.is_inference_mode_enabled())
+    cache = _cache(prompt_encoder, '_radio_dense_pe')
+    if key not in cache:
+        if len(cache) > 16:
+            cache.clear()
+        with torch.no_grad():
+            cache[key] = prompt_encoder.get_dense_pe()
+    return cache[key]
+
+
+def _cache(prompt_encoder: PromptEncoder, name: str) -> dict:
+    """A dict kept on the encoder (shared by its geometry views: they are shallow copies)."""
+    cache = prompt_encoder.__dict__.get(name)
+    if cache is None:
+        cache = {}
+        prompt_encoder.__dict__[name] = cache
+    return cache

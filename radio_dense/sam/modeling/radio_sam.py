@@ -10,7 +10,7 @@ from ...radio.safe_io import strip_prefix
 from ..decoder_checkpoint import load_sam_decoder_state
 from .geometry import SamGeometry, check_resolution
 from ..utils.prompt_checks import check_finite_tensor, check_mask_input
-from .prompt_decoder import build_mask_decoder, build_prompt_encoder, prompt_encoder_at
+from .prompt_decoder import build_mask_decoder, build_prompt_encoder, dense_positional_encoding, prompt_encoder_at
 
 #: RADIO's input statistics in 0..255 pixel units (segment-anything's ``pixel_mean`` convention).
 RADIO_PIXEL_MEAN = tuple(255.0 * m for m in CLIP_MEAN)
@@ -131,7 +131,7 @@ class RadioSam(nn.Module):
             check_mask_input(mask_input, encoder.mask_input_size)
         points = None if point_coords is None else (point_coords, point_labels)
         sparse, dense = encoder(points=points, boxes=boxes, masks=mask_input)
-        return self.mask_decoder(image_embeddings=image_embedding, image_pe=encoder.get_dense_pe(),
+        return self.mask_decoder(image_embeddings=image_embedding, image_pe=dense_positional_encoding(encoder),
                                  sparse_prompt_embeddings=sparse, dense_prompt_embeddings=dense,
                                  multimask_output=multimask_output)
 
