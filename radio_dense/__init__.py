@@ -1,27 +1,18 @@
-"""radio_dense: NVIDIA RADIO as a backbone for dense prediction in the OpenMMLab world.
+"""radio_dense: NVIDIA RADIO as a backbone for dense prediction.
 
-``from radio_dense import load_radio`` gives the framework-free model. Importing the package
-also registers the OpenMMLab modules (backbone, necks, optimizer constructor, SAM model) when
-mmengine/mmseg/mmdet are installed.
+``import radio_dense`` gives the framework-free model API (torch + timm only) and nothing else:
+it imports no OpenMMLab package or segment_anything and changes no global torch state.
+
+* :mod:`radio_dense.radio`      the RADIO model, its checkpoints and zoo (``load_radio``)
+* :mod:`radio_dense.sam`        SAM prompting on RADIO features (needs segment_anything)
+* :mod:`radio_dense.openmmlab`  OpenMMLab modules; configs load it with ``custom_imports``
+* :mod:`radio_dense.analysis`   feature analysis, FLOPs and benchmarks behind ``tools/analysis``
+* :mod:`radio_dense.data`       the synthetic demo data set
 """
-from .radio import RADIO_ZOO, RADIOModel, RadioCheckpointError, RadioOutput, create_radio, load_radio
+from .radio import (RADIO_ZOO, RADIOModel, RadioCheckpointError, RadioOutput, create_radio, load_radio,
+                    radio_from_config)
 
 __version__ = '0.1.0'
 
-
-def _register_openmmlab() -> None:
-    try:
-        import mmengine  # noqa: F401
-        import mmcv  # noqa: F401
-    except ImportError:  # the RADIO model alone needs only torch + timm
-        return
-    from . import mm  # noqa: F401
-    try:
-        import segment_anything  # noqa: F401
-    except ImportError:  # SAM prompting is optional
-        return
-    from . import sam  # noqa: F401
-
-
-_register_openmmlab()
-__all__ = ['RADIO_ZOO', 'RADIOModel', 'RadioCheckpointError', 'RadioOutput', 'create_radio', 'load_radio']
+__all__ = ['RADIO_ZOO', 'RADIOModel', 'RadioCheckpointError', 'RadioOutput', 'create_radio', 'load_radio',
+           'radio_from_config']

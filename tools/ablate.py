@@ -54,7 +54,7 @@ def _run(cmd, log_path: str) -> None:
 
 def point_digest(args: argparse.Namespace, point) -> str:
     """The digest of everything that decides a point's metrics: resolved config, mode, checkpoint file."""
-    from radio_dense.mm.ablation import config_digest
+    from common.ablation import config_digest
     extra = {'train': args.train}
     if args.checkpoint:
         stat = os.stat(args.checkpoint)
@@ -64,7 +64,7 @@ def point_digest(args: argparse.Namespace, point) -> str:
 
 def stale_points(args: argparse.Namespace, points, digests) -> list:
     """Finished points whose metrics belong to another config; test-only ones are marked for a rerun."""
-    from radio_dense.mm.ablation import DONE_FILE
+    from common.ablation import DONE_FILE
     stale = [p for p in points if p.done and p.stored_digest() != digests[p]]
     if stale and args.train:
         raise SystemExit(
@@ -86,7 +86,7 @@ def run_point(args: argparse.Namespace, point, digest: str) -> None:
               '--resume', *options], os.path.join(point.work_dir, 'train.log'))
         with open(os.path.join(point.work_dir, 'last_checkpoint')) as f:
             checkpoint = f.read().strip()
-    from radio_dense.mm.ablation import DIGEST_FILE, DONE_FILE
+    from common.ablation import DIGEST_FILE, DONE_FILE
     metrics_tmp = os.path.join(point.work_dir, DONE_FILE + '.tmp')
     _run([sys.executable, os.path.join(TOOLS, 'test.py'), args.config, checkpoint, '--work-dir', point.work_dir,
           '--metrics-out', metrics_tmp, *options], os.path.join(point.work_dir, 'test.log'))
@@ -97,7 +97,7 @@ def run_point(args: argparse.Namespace, point, digest: str) -> None:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    from radio_dense.mm.ablation import default_metric, expand_grid, load_results, plot_metric, write_tables
+    from common.ablation import default_metric, expand_grid, load_results, plot_metric, write_tables
     points = expand_grid(args.grid, args.work_dir)
     digests = {p: point_digest(args, p) for p in points}
     stale_points(args, points, digests)

@@ -33,6 +33,7 @@ from typing import Callable, Dict, List, Optional
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')  # on shared/busy CPUs, spinning OpenMP threads slow torch 10x+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # tools/: common.*
 
 @dataclass
 class DemoState:
@@ -53,7 +54,7 @@ def _random_weights(state: DemoState) -> bool:
 def load_model(state: DemoState) -> None:
     """Load the checkpoint with every adaptor it has."""
     from radio_dense import load_radio
-    from radio_dense.analysis.features import default_checkpoint
+    from common.radio_model_args import default_checkpoint
     from radio_dense.radio import read_checkpoint
     source = state.args.checkpoint or default_checkpoint()
     start = time.perf_counter()
@@ -185,7 +186,7 @@ def segmentation_panels(state: DemoState) -> None:
 
     from radio_dense.analysis.panels import segmentation_panel
     from radio_dense.data import DEMO_SEG_METAINFO
-    from radio_dense.mm.runner import load_config
+    from common.runner import load_config
 
     cfg = load_config(SEG_CONFIG, {'test_dataloader.dataset.data_root': state.args.data_root})
     model = init_model(cfg, state.outputs['seg_checkpoint'], device='cpu')
@@ -230,7 +231,7 @@ def detection_panel(state: DemoState) -> None:
 
     from radio_dense.analysis.panels import detection_panel as draw_panel
     from radio_dense.data import DEMO_DET_METAINFO
-    from radio_dense.mm.runner import load_config
+    from common.runner import load_config
 
     args, checkpoint = state.args, state.args.det_checkpoint
     if args.det_iters and not checkpoint:

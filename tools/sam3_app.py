@@ -30,9 +30,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from radio_dense.sam.app_server import SamAppServer, app_limits
-    from radio_dense.sam3.app_state import Sam3AppState
-    from radio_dense.sam3.cli import sam3_model_from_args
+    from apps.sam_web.server import SamAppServer, app_limits
+    from apps.sam_web.sam3_state import Sam3AppState
+    from common.sam3_model_args import sam3_model_from_args
 
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format='%(asctime)s %(message)s')
     model, what, _ = sam3_model_from_args(args)

@@ -64,10 +64,10 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     from PIL import Image
 
-    from radio_dense.sam.coco_instances import read_rgb
-    from radio_dense.sam.visualize import mask_png_bytes
+    from radio_dense.sam.utils.coco_instances import read_rgb
+    from radio_dense.sam.utils.visualize import mask_png_bytes
     from radio_dense.sam3 import Sam3Predictor
-    from radio_dense.sam3.cli import sam3_model_from_args
+    from common.sam3_model_args import sam3_model_from_args
     from radio_dense.sam3.visualize import instances_overlay, prediction_records
 
     model, what, is_random = sam3_model_from_args(args)

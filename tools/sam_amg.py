@@ -70,8 +70,8 @@ def main(argv=None) -> int:
 
     from radio_dense.sam.amg_output import masks_overlay, write_mask_folder, write_rle_json
     from radio_dense.sam.automatic_mask_generator import RadioSamAutomaticMaskGenerator
-    from radio_dense.sam.cli import model_from_args
-    from radio_dense.sam.coco_instances import read_rgb
+    from common.sam_model_args import model_from_args
+    from radio_dense.sam.utils.coco_instances import read_rgb
 
     images = list_images(args.input)
     if not images:

@@ -30,11 +30,11 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from radio_dense.sam.app_server import SamAppServer, app_limits
-    from radio_dense.sam.app_state import SamAppState
+    from apps.sam_web.server import SamAppServer, app_limits
+    from apps.sam_web.state import SamAppState
 
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format='%(asctime)s %(message)s')
-    from radio_dense.sam.cli import model_from_args
+    from common.sam_model_args import model_from_args
     model, what = model_from_args(args)
     state = SamAppState(model, what, args.resolutions, **app_limits(args))
     SamAppServer(state, args.host, args.port, allowed_hosts=args.allowed_host).serve_until_interrupted(what)

@@ -43,7 +43,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     from radio_dense.sam.evaluation import evaluate_sam_coco, format_results_table
 
-    from radio_dense.sam.cli import model_from_args
+    from common.sam_model_args import model_from_args
     model, what = model_from_args(args)
     print(f'Model: {what}')
     results = evaluate_sam_coco(model, args.ann_file, args.img_dir, args.resolutions or [model.resolution],

@@ -97,12 +97,12 @@ def _predict(model, image: np.ndarray, args: argparse.Namespace):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from radio_dense.sam.image_io import UnsupportedImageError, read_rgb
-    from radio_dense.sam.prompt_checks import PromptError
-    from radio_dense.sam.visualize import mask_png_bytes, overlay
+    from radio_dense.sam.utils.image_io import UnsupportedImageError, read_rgb
+    from radio_dense.sam.utils.prompt_checks import PromptError
+    from radio_dense.sam.utils.visualize import mask_png_bytes, overlay
     from PIL import Image
 
-    from radio_dense.sam.cli import model_from_args
+    from common.sam_model_args import model_from_args
 
     try:
         image = read_rgb(args.image)

@@ -46,10 +46,10 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     from mmengine.config import Config
     from mmengine.runner import Runner
-    import radio_dense.sam.mm_model  # noqa: F401  (registration)
-    from radio_dense.mm.atomic_checkpoint import use_atomic_checkpoints
-    from radio_dense.mm.runner import apply_schedule_policy
-    from radio_dense.mm.schedule import loop_length
+    import radio_dense.openmmlab.sam  # noqa: F401  (registration)
+    from radio_dense.openmmlab.atomic_checkpoint import use_atomic_checkpoints
+    from common.runner import apply_schedule_policy
+    from radio_dense.openmmlab.schedule import loop_length
 
     cfg = Config.fromfile(args.config)
     old_lengths = {by_epoch: loop_length(cfg, by_epoch) for by_epoch in (False, True)}

@@ -37,9 +37,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     args = parse_args(argv)
     args.cfg_options = cfg_options_dict(args.cfg_options)
-    from radio_dense.mm.checkpoint_match import CheckpointMismatchError, check_checkpoint_matches
-    from radio_dense.mm.class_check import NumClassesError
-    from radio_dense.mm.runner import build_runner, save_metrics
+    from radio_dense.openmmlab.checkpoint_match import CheckpointMismatchError, check_checkpoint_matches
+    from radio_dense.openmmlab.class_check import NumClassesError
+    from common.runner import build_runner, save_metrics
     try:
         runner = build_runner(args, mode='test')
         if not args.allow_partial:

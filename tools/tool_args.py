@@ -78,7 +78,7 @@ def add_runner_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0, help=argparse.SUPPRESS)
 
 
-#: radio_dense.sam3.geometry.MODES and the keys of radio_dense.sam3.cli.SIZES (a test keeps them equal)
+#: radio_dense.sam3.geometry.MODES and the keys of tools.common.sam3_model_args.SIZES (a test keeps them equal)
 SAM3_MODES = ('stretch', 'pad', 'fit')
 SAM3_SIZES = ('image', 'tiny')
 

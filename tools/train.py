@@ -37,9 +37,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     args = parse_args(argv)
     args.cfg_options = cfg_options_dict(args.cfg_options)
-    from radio_dense.mm.class_check import NumClassesError
-    from radio_dense.mm.resume import ResumeError
-    from radio_dense.mm.runner import build_runner
+    from radio_dense.openmmlab.class_check import NumClassesError
+    from radio_dense.openmmlab.resume import ResumeError
+    from common.runner import build_runner
     try:
         runner = build_runner(args, mode='train')
     except (ResumeError, NumClassesError) as err:

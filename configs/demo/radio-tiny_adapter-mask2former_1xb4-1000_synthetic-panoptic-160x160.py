@@ -3,14 +3,14 @@
 # background is one stuff class (python tools/make_demo_data.py --out data/demo writes the
 # COCO-panoptic PNGs + json). Scored with mmdet's CocoPanopticMetric (PQ).
 _base_ = ['mmdet::mask2former/mask2former_r50_8xb2-lsj-50e_coco-panoptic.py', '../_base_/models/radio_adapter.py']
-custom_imports = dict(imports=['radio_dense'], allow_failed_imports=False)
+custom_imports = dict(imports=['radio_dense.openmmlab.det'], allow_failed_imports=False)
 image_size = (160, 160)
 num_things_classes = 6
 num_stuff_classes = 1
 num_classes = num_things_classes + num_stuff_classes
 model = dict(
     data_preprocessor=dict(
-        mean=_base_.radio_mean, std=_base_.radio_std,
+        mean=None, std=None,
         batch_augments=[dict(type='BatchFixedSizePad', size=image_size, img_pad_value=0, pad_mask=True,
                              mask_pad_value=0, pad_seg=True, seg_pad_value=255)]),
     backbone=dict(_base_.radio_adapter_b, _delete_=True, checkpoint=None, arch='radio-tiny', deform_num_heads=6,

@@ -10,9 +10,9 @@
 #   ViT-Adapter repo: ViT-Adapter-L (BEiTv2-L) + Mask2Former, 3x schedule + multi-scale training: 58.4;
 #   NVIDIA TAO: no public C-RADIO + Mask2Former COCO-panoptic number found when this was written.
 _base_ = ['mmdet::mask2former/mask2former_r50_8xb2-lsj-50e_coco-panoptic.py', '../_base_/models/radio_adapter.py']
-custom_imports = dict(imports=['radio_dense'], allow_failed_imports=False)
+custom_imports = dict(imports=['radio_dense.openmmlab.det'], allow_failed_imports=False)
 model = dict(
-    data_preprocessor=dict(mean=_base_.radio_mean, std=_base_.radio_std),
+    data_preprocessor=dict(mean=None, std=None),
     backbone=dict(_base_.radio_adapter_b, _delete_=True),
     panoptic_head=dict(in_channels=[768, 768, 768, 768]))
 optim_wrapper = _base_.radio_adapter_optim_wrapper

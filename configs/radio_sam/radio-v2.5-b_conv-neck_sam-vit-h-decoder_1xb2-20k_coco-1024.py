@@ -6,7 +6,7 @@ _base_ = ['./_base_/sam_train_runtime.py']
 data_root = 'data/coco/'
 model = dict(
     type='RadioSamModel',
-    sam=dict(type='RadioSam', encoder=dict(source='radio_v2.5-b'), neck='conv',
+    sam=dict(type='build_radio_sam', encoder=dict(source='radio_v2.5-b'), neck='conv',
              decoder_checkpoint='checkpoints/sam_vit_h_decoder.safetensors', resolution={{_base_.resolution}}),
     train_neck=True, train_decoder=False,
     prompt_simulator=dict(box_prob=0.5, num_corrections=2))

@@ -10,9 +10,9 @@
 #     crop, 160k: 58.3 (59.0 multi-scale);
 #   NVIDIA TAO: no public C-RADIO + Mask2Former ADE20K number found when this was written.
 _base_ = ['mmseg::mask2former/mask2former_r50_8xb2-160k_ade20k-512x512.py', '../_base_/models/radio_adapter.py']
-custom_imports = dict(imports=['radio_dense', 'mmdet.models'], allow_failed_imports=False)
+custom_imports = dict(imports=['radio_dense.openmmlab.seg', 'mmdet.models'], allow_failed_imports=False)
 model = dict(
-    data_preprocessor=dict(mean=_base_.radio_mean, std=_base_.radio_std),
+    data_preprocessor=dict(mean=None, std=None),
     backbone=dict(_base_.radio_adapter_b, _delete_=True),
     decode_head=dict(in_channels=[768, 768, 768, 768]))
 optim_wrapper = _base_.radio_adapter_optim_wrapper

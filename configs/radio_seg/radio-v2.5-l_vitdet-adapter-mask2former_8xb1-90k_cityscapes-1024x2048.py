@@ -10,10 +10,10 @@
 #   ViT-Adapter repo: ViT-Adapter-L (BEiT-L, Mapillary pre-training) + Mask2Former, 896 crop: 84.9;
 #   NVIDIA TAO: no public C-RADIO + Mask2Former Cityscapes number found when this was written.
 _base_ = ['mmseg::mask2former/mask2former_r50_8xb2-90k_cityscapes-512x1024.py', '../_base_/models/radio_adapter.py']
-custom_imports = dict(imports=['radio_dense', 'mmdet.models'], allow_failed_imports=False)
+custom_imports = dict(imports=['radio_dense.openmmlab.seg', 'mmdet.models'], allow_failed_imports=False)
 crop_size = (1024, 1024)
 model = dict(
-    data_preprocessor=dict(mean=_base_.radio_mean, std=_base_.radio_std, size=crop_size),
+    data_preprocessor=dict(mean=None, std=None, size=crop_size),
     backbone=dict(_base_.radio_adapter_l, _delete_=True, vitdet_window_size=16, num_global=4, with_cp=True),
     decode_head=dict(in_channels=[1024, 1024, 1024, 1024]))
 train_pipeline = [

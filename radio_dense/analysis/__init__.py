@@ -6,12 +6,10 @@
 * :mod:`.resolution`  mode-switching study (features vs resolution); :mod:`.teacher` timm teachers
 * :mod:`.flops`       FLOP counts with ``torch.utils.flop_counter``; :mod:`.mm_flops` for mm configs
 * :mod:`.benchmark`   latency / peak memory, ours vs upstream NVlabs/RADIO; :mod:`.memory_probe` its worker
-* :mod:`.hub_export`  save a model as an upstream torch.hub checkpoint
 * :mod:`.panels`      captioned ``input | ground truth | prediction`` pictures with a class legend
 * :mod:`.training_log` mmengine json logs -> curves (``tools/analysis/analyze_logs.py``)
 * :mod:`.confusion`   confusion matrices of label maps (``tools/analysis/confusion_matrix.py``)
 """
-from .hub_export import save_hub_checkpoint
 from .pca import PCABasis, features_to_rgb, sample_tokens
 
-__all__ = ['PCABasis', 'features_to_rgb', 'sample_tokens', 'save_hub_checkpoint']
+__all__ = ['PCABasis', 'features_to_rgb', 'sample_tokens']

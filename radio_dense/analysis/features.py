@@ -6,38 +6,19 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..radio import RADIOModel, create_radio, load_radio
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-#: The tiny random RADIO checkpoint that lives beside the checkout (no download needed).
-DEFAULT_CHECKPOINT = REPO_ROOT.parent / 'shared' / 'fixtures' / 'radio_tiny' / 'radio-tiny.pth.tar'
-
-
-def default_checkpoint() -> str:
-    """Path of the radio_tiny fixture; raises with what to do when it is missing."""
-    if not DEFAULT_CHECKPOINT.is_file():
-        raise FileNotFoundError(
-            f'The default checkpoint {DEFAULT_CHECKPOINT} (radio_tiny fixture) is missing. Pass --checkpoint '
-            f'with a zoo name (radio_v2.5-b), a .pth.tar file or a Hugging Face snapshot, or --arch for a '
-            f'random model.')
-    return str(DEFAULT_CHECKPOINT)
+from ..radio import RADIOModel, radio_from_config
 
 
 def build_model(checkpoint: Optional[str] = None, arch: Optional[str] = None, adaptor: Optional[str] = None,
                 vitdet_window_size: Optional[int] = None, device: str = 'cpu', seed: int = 0) -> RADIOModel:
     """A RADIO model in eval mode: ``arch`` gives a random one (seeded), else ``checkpoint`` is loaded.
 
-    ``checkpoint`` takes anything :func:`radio_dense.load_radio` accepts; the default is the
-    radio_tiny fixture. ``adaptor`` attaches that teacher adaptor (checkpoints only).
+    ``checkpoint`` takes anything :func:`radio_dense.load_radio` accepts. ``adaptor`` attaches that
+    teacher adaptor (checkpoints only).
     """
-    if arch is not None:
-        if adaptor is not None:
-            raise ValueError(f'A random --arch model has no trained adaptors; drop --adaptor {adaptor} '
-                             f'or use --checkpoint')
-        model = create_radio(arch, vitdet_window_size=vitdet_window_size, seed=seed)
-    else:
-        model = load_radio(checkpoint or default_checkpoint(), adaptor_names=[adaptor] if adaptor else None,
-                           vitdet_window_size=vitdet_window_size)
+    cfg = dict(arch=arch, seed=seed) if arch is not None else dict(source=checkpoint)
+    model = radio_from_config(dict(cfg, vitdet_window_size=vitdet_window_size),
+                              extra_adaptors=[adaptor] if adaptor else ())
     return model.to(device).eval()
 
 

@@ -47,13 +47,9 @@ def build_mm_model(config_path: str, random_init: bool = False) -> Tuple[torch.n
     ``checkpoint`` (same parameters and FLOPs, no download).
     """
     Config, init_default_scope = _require_mm()
-    cfg = Config.fromfile(config_path)
+    cfg = Config.fromfile(config_path)  # imports the config's custom_imports (radio_dense.openmmlab)
     if random_init and 'checkpoint' in cfg.model.get('backbone', {}):
         cfg.model.backbone.checkpoint = None
-    try:
-        import radio_dense.mm  # noqa: F401  registers RADIOBackbone and friends when present
-    except ImportError:
-        pass
     scope = cfg.get('default_scope', 'mmseg')
     init_default_scope(scope)
     if scope == 'mmdet':

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 from segment_anything.modeling import MaskDecoder, PromptEncoder
 
-from ..sam.prompt_decoder import prompt_encoder_at
+from ..sam.modeling.prompt_decoder import prompt_encoder_at
 from .onnx_graph import DEFAULT_OPSET, OnnxCheck, export_onnx, validate_onnx
 
 INPUT_NAMES = ('image_embeddings', 'point_coords', 'point_labels', 'mask_input', 'has_mask_input')

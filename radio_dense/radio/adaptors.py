@@ -9,6 +9,8 @@ from typing import Dict, NamedTuple, Optional
 import torch
 from torch import nn
 
+from .safe_io import strip_prefix
+
 
 class RadioOutput(NamedTuple):
     """``(summary, features)`` pair returned by RADIO and by each adaptor."""
@@ -72,10 +74,6 @@ class MLPv2(nn.Module):
             h, w = grid_hw
             x = x.reshape(b, h, w, u, u, c // (u * u)).permute(0, 1, 3, 2, 4, 5).reshape(b, h * u * w * u, -1)
         return x
-
-
-def _strip(state: Dict[str, torch.Tensor], prefix: str) -> Dict[str, torch.Tensor]:
-    return {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
 
 
 class AttnHead(nn.Module):
@@ -144,6 +142,12 @@ class Adaptor(nn.Module):
         self.feat_mlp = feat_mlp
         self.head_idx = head_idx
 
+    @property
+    def feature_dim(self) -> int:
+        """Channels of the adaptor's spatial features (after the head's upsampling, if any)."""
+        last = [m for m in self.feat_mlp.modules() if isinstance(m, nn.Linear)][-1]
+        return last.out_features // self.feat_mlp.upsample_factor ** 2
+
     @classmethod
     def from_state(cls, state: Dict[str, torch.Tensor], head_idx: int, summary_version: str = 'v2',
                    feature_version: Optional[str] = None, upsample_factor: int = 1) -> 'Adaptor':
@@ -151,8 +155,8 @@ class Adaptor(nn.Module):
         if summary_version not in SUMMARY_MLP_VERSIONS:
             raise ValueError(f'Unsupported summary head version {summary_version!r}; upstream builds summary heads '
                              f'of versions {SUMMARY_MLP_VERSIONS} only')
-        head = mlp_from_state(summary_version, _strip(state, 'summary.'))
-        feat = mlp_from_state(feature_version or summary_version, _strip(state, 'feature.'), upsample_factor)
+        head = mlp_from_state(summary_version, strip_prefix(state, 'summary.'))
+        feat = mlp_from_state(feature_version or summary_version, strip_prefix(state, 'feature.'), upsample_factor)
         return cls(head, feat, head_idx)
 
     def forward(self, summary: torch.Tensor, features: torch.Tensor, grid_hw: tuple,

@@ -7,19 +7,16 @@ snapshots are read from ``config.json`` and safetensors, never with ``trust_remo
 import argparse
 import json
 import os
-import pickle
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 import torch
 
-from .file_kind import describe_file
+from .safe_io import Tensors, UnsafeFileError, read_tensors, safe_torch_load, strip_prefix
 
-Tensors = Dict[str, torch.Tensor]
-
-# Classes upstream RADIO checkpoints pickle besides tensors and plain containers.
-SAFE_CHECKPOINT_GLOBALS = [argparse.Namespace]
+#: Classes upstream RADIO checkpoints pickle besides tensors and plain containers (their ``args``).
+RADIO_CHECKPOINT_GLOBALS = [argparse.Namespace]
 
 
 class RadioCheckpointError(ValueError):
@@ -47,34 +44,6 @@ class RadioCheckpoint:
         return [t['name'] for t in self.args.get('teachers', [])]
 
 
-def _prefixed(state: Tensors, prefix: str) -> Tensors:
-    return {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
-
-
-def safe_torch_load(path: str) -> Any:
-    """``torch.load`` with ``weights_only=True``, allow-listing only what RADIO checkpoints need."""
-    try:
-        with torch.serialization.safe_globals(SAFE_CHECKPOINT_GLOBALS):
-            return torch.load(path, map_location='cpu', weights_only=True)
-    except pickle.UnpicklingError as err:
-        kind = describe_file(path)
-        if not kind.startswith(('a zip archive', 'a pickle file')):
-            raise RadioCheckpointError(
-                f'{path} is not a torch checkpoint: it is {kind}. Pass a RADIO .pth.tar file, a Hugging Face '
-                f'snapshot folder or a zoo name.') from err
-        raise RadioCheckpointError(
-            f'{path} contains pickled objects that are not allowed for safe loading '
-            f'(only tensors, plain containers and argparse.Namespace are). It is not a RADIO '
-            f'checkpoint or it was saved with custom classes; re-save its state_dict and args. '
-            f'Details: {str(err).splitlines()[0]}') from err
-    except (RuntimeError, EOFError, OSError) as err:
-        if isinstance(err, FileNotFoundError):
-            raise
-        raise RadioCheckpointError(
-            f'{path} is not a readable torch checkpoint (truncated or corrupt download?). '
-            f'Delete it and download it again. Details: {str(err).splitlines()[0]}') from err
-
-
 def _teacher_adaptors(ckpt: RadioCheckpoint, state: Tensors) -> None:
     per_teacher = ckpt.args.get('cls_token_per_teacher', True)
     for tidx, teacher in enumerate(ckpt.args.get('teachers', [])):
@@ -82,7 +51,7 @@ def _teacher_adaptors(ckpt: RadioCheckpoint, state: Tensors) -> None:
         adaptor: Tensors = {}
         for src, dst in (('_heads', 'summary'), ('_feature_projections', 'feature')):
             for key in (f'{src}.{tidx}.', f'{src}.{name}.'):
-                adaptor.update({f'{dst}.{k}': v for k, v in _prefixed(state, key).items()})
+                adaptor.update({f'{dst}.{k}': v for k, v in strip_prefix(state, key).items()})
         if adaptor and name not in ckpt.adaptors:
             ckpt.adaptors[name] = adaptor
             ckpt.adaptor_head_idx[name] = teacher.get('token_slot', tidx) if per_teacher else 0
@@ -103,7 +72,11 @@ def _hub_summary_idxs(args: Dict[str, Any]) -> List[int]:
 
 def read_hub_checkpoint(path: str) -> RadioCheckpoint:
     """Read an upstream torch.hub file (``{'args': Namespace, 'state_dict'|'state_dict_ema': ...}``)."""
-    chk = safe_torch_load(path)
+    try:
+        chk = safe_torch_load(path, RADIO_CHECKPOINT_GLOBALS)
+    except UnsafeFileError as err:
+        raise RadioCheckpointError(f'{err} Pass a RADIO .pth.tar file, a Hugging Face snapshot folder or a zoo '
+                                   f'name.') from err
     if not isinstance(chk, dict) or 'args' not in chk or not ({'state_dict', 'state_dict_ema'} & set(chk)):
         keys = sorted(chk)[:10] if isinstance(chk, dict) else type(chk).__name__
         raise RadioCheckpointError(
@@ -115,7 +88,7 @@ def read_hub_checkpoint(path: str) -> RadioCheckpoint:
     args = dict(vars(args)) if isinstance(args, argparse.Namespace) else dict(args)
     if ema:
         args['spectral_reparam'] = False
-    trunk = _prefixed(state, 'base_model.')
+    trunk = strip_prefix(state, 'base_model.')
     if not trunk:
         raise RadioCheckpointError(f"{path} has no 'base_model.*' tensors: not a RADIO checkpoint")
     if args.get('spectral_reparam') or any('parametrizations.' in k for k in trunk):
@@ -123,23 +96,20 @@ def read_hub_checkpoint(path: str) -> RadioCheckpoint:
             f'{path} is a training checkpoint with spectral reparametrisation; use the released '
             f'inference checkpoint (state_dict_ema) instead')
     ckpt = RadioCheckpoint(
-        args=args, trunk=trunk, conditioner=_prefixed(state, 'input_conditioner.'),
+        args=args, trunk=trunk, conditioner=strip_prefix(state, 'input_conditioner.'),
         summary_idxs=_hub_summary_idxs(args),
-        feature_normalizer=_prefixed(state, '_feature_normalizer.'),
-        inter_feature_normalizer=_prefixed(state, '_intermediate_feature_normalizer.'), source=path)
+        feature_normalizer=strip_prefix(state, '_feature_normalizer.'),
+        inter_feature_normalizer=strip_prefix(state, '_intermediate_feature_normalizer.'), source=path)
     _teacher_adaptors(ckpt, state)
     return ckpt
 
 
 def read_safetensors_file(path: str) -> Tensors:
     """Tensors of one ``.safetensors`` file; a :class:`RadioCheckpointError` naming it when unreadable."""
-    from safetensors import SafetensorError
-    from safetensors.torch import load_file
     try:
-        return load_file(path, device='cpu')
-    except (SafetensorError, OSError) as err:
-        raise RadioCheckpointError(f'{path} is not a readable safetensors file (truncated download? it is '
-                                   f'{describe_file(path)}): {err}') from err
+        return read_tensors(path)
+    except UnsafeFileError as err:
+        raise RadioCheckpointError(str(err)) from err
 
 
 def _read_safetensors(folder: str) -> Tensors:
@@ -170,26 +140,25 @@ def read_hf_snapshot(folder: str) -> RadioCheckpoint:
     if not isinstance(config.get('args'), dict) or 'teachers' not in config['args']:
         raise RadioCheckpointError(f"{cfg_path} is not a RADIO config: no 'args' with 'teachers'")
     state = _read_safetensors(folder)
-    root = _prefixed(state, 'radio_model.')
-    trunk = _prefixed(root, 'model.')
+    root = strip_prefix(state, 'radio_model.')
+    trunk = strip_prefix(root, 'model.')
     if not trunk:
         raise RadioCheckpointError(f"{folder} has no 'radio_model.model.*' tensors: not a RADIO snapshot")
     args = config['args']
     ckpt = RadioCheckpoint(
-        args=args, trunk=trunk, conditioner=_prefixed(root, 'input_conditioner.'),
+        args=args, trunk=trunk, conditioner=strip_prefix(root, 'input_conditioner.'),
         # Upstream's HF model ignores cls_token_per_teacher here (and then indexes past its single
         # summary token); the torch.hub rule is what it evidently intends.
         summary_idxs=_hub_summary_idxs(args) if not args.get('cls_token_per_teacher', True)
         else [i for i, t in enumerate(args['teachers']) if t.get('use_summary', True)],
-        feature_normalizer=_prefixed(root, 'feature_normalizer.'),
-        inter_feature_normalizer=_prefixed(root, 'inter_feature_normalizer.'), source=folder,
+        feature_normalizer=strip_prefix(root, 'feature_normalizer.'),
+        inter_feature_normalizer=strip_prefix(root, 'inter_feature_normalizer.'), source=folder,
         meta={k: config.get(k) for k in ('version', 'patch_size', 'max_resolution', 'preferred_resolution')})
     for name, acfg in (config.get('adaptor_configs') or {}).items():
-        ada = _prefixed(root, f'adaptors.{name}.')
+        ada = strip_prefix(root, f'adaptors.{name}.')
         if ada:
-            ckpt.adaptors[name] = {('summary.' + k[len('head_mlp.'):]) if k.startswith('head_mlp.')
-                                   else ('feature.' + k[len('feat_mlp.'):]): v
-                                   for k, v in ada.items() if k.startswith(('head_mlp.', 'feat_mlp.'))}
+            ckpt.adaptors[name] = {f'{dst}.{k}': v for src, dst in (('head_mlp.', 'summary'), ('feat_mlp.', 'feature'))
+                                   for k, v in strip_prefix(ada, src).items()}
             ckpt.adaptor_head_idx[name] = int(acfg.get('head_idx', 0))
             ckpt.adaptor_upsample[name] = int((acfg.get('feature') or {}).get('upsample_factor') or 1)
     return ckpt

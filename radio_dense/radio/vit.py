@@ -100,9 +100,6 @@ class RadioViT(nn.Module):
         self.window_size = window_size_in_patches(window_size)
         self.is_global = global_block_schedule(len(self.blocks), num_global, num_windowed, global_block_indices)
 
-    def set_drop_path_rate(self, rate: float) -> None:
-        set_drop_path(self.blocks, rate)
-
     def _run_block(self, i: int, x: torch.Tensor, attn_mask: Optional[torch.Tensor] = None) -> torch.Tensor:
         blk = self.blocks[i]
         if self.grad_checkpointing and self.training and torch.is_grad_enabled():

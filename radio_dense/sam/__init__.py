@@ -1,33 +1,23 @@
-"""SAM-decoder prompting on RADIO features (framework-free: torch, timm and segment_anything).
+"""SAM prompting on RADIO features (torch, timm and segment_anything; no OpenMMLab).
 
-``build_radio_sam`` assembles a :class:`RadioSam` (RADIO -> ``adaptor`` or ``conv`` neck ->
-segment-anything's ``PromptEncoder`` / ``MaskDecoder``); :class:`RadioSamPredictor` and
-:class:`RadioSamAutomaticMaskGenerator` mirror segment-anything's ``SamPredictor`` and
-``SamAutomaticMaskGenerator``. OpenMMLab registration (configs, training) lives in
-``radio_dense.sam.mm_model`` and is imported only on demand.
+Laid out as segment-anything is:
+
+* :mod:`.modeling`   :class:`RadioSam` (RADIO -> ``adaptor`` or ``conv`` neck -> segment-anything's
+  ``PromptEncoder`` / ``MaskDecoder``), its image encoder, necks and geometry
+* :mod:`.build`      :func:`build_radio_sam`, the one way to assemble a RadioSam from plain arguments
+* :mod:`.predictor` / :mod:`.automatic_mask_generator`: :class:`RadioSamPredictor` and
+  :class:`RadioSamAutomaticMaskGenerator`, drop-ins for ``SamPredictor`` / ``SamAutomaticMaskGenerator``
+* :mod:`.training`   SAM's loss and simulated prompting; :mod:`.evaluation` the SAM-COCO protocol
+* :mod:`.utils`      COCO instance sets, prompts from masks, mask pictures
+
+The OpenMMLab side (configs, training with mmengine's Runner) is :mod:`radio_dense.openmmlab.sam`.
 """
-from .adaptor_neck import AdaptorNeck
 from .automatic_mask_generator import RadioSamAutomaticMaskGenerator
-from .builder import build_radio_encoder, build_radio_sam
-from .conv_neck import ConvNeck
+from .build import build_radio_encoder, build_radio_sam
 from .decoder_checkpoint import SamDecoderCheckpointError, load_sam_decoder_state, save_sam_decoder_state
-from .geometry import SamGeometry
-from .image_encoder import RadioSamImageEncoder
-from .model import RadioSam
+from .modeling import AdaptorNeck, ConvNeck, RadioSam, RadioSamImageEncoder, SamGeometry
 from .predictor import RadioSamPredictor
 
 __all__ = ['AdaptorNeck', 'ConvNeck', 'RadioSam', 'RadioSamAutomaticMaskGenerator', 'RadioSamImageEncoder',
            'RadioSamPredictor', 'SamDecoderCheckpointError', 'SamGeometry', 'build_radio_encoder',
            'build_radio_sam', 'load_sam_decoder_state', 'save_sam_decoder_state']
-
-
-def _register_openmmlab() -> None:
-    """Register RadioSam, RadioSamModel, SamCocoDataset and SamPromptIoUMetric when mmengine is installed."""
-    try:
-        import mmengine  # noqa: F401
-    except ImportError:  # prompting works with torch + timm + segment_anything alone
-        return
-    from . import mm_model  # noqa: F401
-
-
-_register_openmmlab()

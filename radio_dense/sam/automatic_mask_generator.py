@@ -3,7 +3,7 @@ from typing import Any, Optional
 
 from segment_anything import SamAutomaticMaskGenerator
 
-from .model import RadioSam
+from .modeling import RadioSam
 from .predictor import RadioSamPredictor
 
 

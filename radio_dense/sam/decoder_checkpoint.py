@@ -10,9 +10,11 @@ from typing import Dict, Optional
 
 import torch
 
-from ..radio.checkpoint import read_safetensors_file
+from ..radio.safe_io import UnsafeFileError, read_tensors, strip_prefix
 
 DECODER_PREFIXES = ('prompt_encoder.', 'mask_decoder.')
+#: Prefixes training wrappers put before a SAM's keys (DDP's ``module.``, RadioSamModel's ``sam.``).
+WRAPPER_PREFIXES = ('module.', 'sam.')
 #: The one step that gives the SAM decoder weights; every error that needs them names it.
 DECODER_WEIGHTS_STEP = (
     'download the official SAM ViT-H checkpoint (https://dl.fbaipublicfiles.com/segment_anything/sam_vit_h_4b8939.pth) '
@@ -24,35 +26,9 @@ class SamDecoderCheckpointError(ValueError):
     """A file that does not hold SAM prompt-encoder / mask-decoder weights."""
 
 
-def _read_tensors(path: str) -> Dict[str, torch.Tensor]:
-    if path.endswith('.safetensors'):
-        return read_safetensors_file(path)
-    try:
-        state = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as err:  # noqa: BLE001 - re-raised with advice
-        raise SamDecoderCheckpointError(
-            f'Could not read {path} with torch.load(weights_only=True): {err}. Pass an official SAM '
-            f'checkpoint (a plain state dict) or its decoder extract: {DECODER_WEIGHTS_STEP}.'
-        ) from err
-    for key in ('state_dict', 'model'):
-        if isinstance(state, dict) and isinstance(state.get(key), dict):
-            state = state[key]
-    if not isinstance(state, dict):
-        raise SamDecoderCheckpointError(f'{path} holds a {type(state).__name__}, not a state dict. To get SAM decoder '
-                                        f'weights, {DECODER_WEIGHTS_STEP}.')
-    return state
-
-
-def _strip_to_decoder(state: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
-    """Keep ``prompt_encoder.*`` / ``mask_decoder.*``, also under a wrapper prefix (``sam.``, ``module.``)."""
-    out = {}
-    for key, value in state.items():
-        for prefix in DECODER_PREFIXES:
-            at = key.find(prefix)
-            if at == 0 or (at > 0 and key[at - 1] == '.'):
-                out[key[at:]] = value
-                break
-    return out
+def _decoder_tensors(state: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
+    """Keep ``prompt_encoder.*`` / ``mask_decoder.*``, also under a training wrapper (``sam.``, ``module.``)."""
+    return {k: v for k, v in strip_prefix(state, wrappers=WRAPPER_PREFIXES).items() if k.startswith(DECODER_PREFIXES)}
 
 
 def load_sam_decoder_state(path: str) -> Dict[str, torch.Tensor]:
@@ -64,7 +40,12 @@ def load_sam_decoder_state(path: str) -> Dict[str, torch.Tensor]:
     """
     if not os.path.isfile(path):
         raise FileNotFoundError(f'SAM decoder weights not found: {path}. To get them, {DECODER_WEIGHTS_STEP}.')
-    state = _strip_to_decoder(_read_tensors(path))
+    try:
+        state = _decoder_tensors(read_tensors(path))
+    except UnsafeFileError as err:
+        raise SamDecoderCheckpointError(
+            f'{err} Pass an official SAM checkpoint (a plain state dict) or its decoder extract: '
+            f'{DECODER_WEIGHTS_STEP}.') from err
     found = {p.rstrip('.') for p in DECODER_PREFIXES if any(k.startswith(p) for k in state)}
     if found != {p.rstrip('.') for p in DECODER_PREFIXES}:
         raise SamDecoderCheckpointError(
@@ -78,7 +59,7 @@ def save_sam_decoder_state(state: Dict[str, torch.Tensor], path: str,
                            metadata: Optional[Dict[str, str]] = None) -> Dict[str, torch.Tensor]:
     """Save the decoder part of ``state`` (any SAM state dict) to ``path`` (safetensors). Returns it."""
     from safetensors.torch import save_file
-    decoder = {k: v.contiguous() for k, v in _strip_to_decoder(state).items()}
+    decoder = {k: v.contiguous() for k, v in _decoder_tensors(state).items()}
     if not decoder:
         raise SamDecoderCheckpointError('The state dict has no prompt_encoder.* / mask_decoder.* tensors')
     save_file(decoder, path, metadata={str(k): str(v) for k, v in (metadata or {}).items()})

@@ -5,46 +5,24 @@ from typing import Dict
 import torch
 from torch import nn
 
-from ..radio.checkpoint import read_safetensors_file
-
-_WRAPPER_PREFIXES = ('module.', 'sam.')
-
-
-def _allow_mmengine_checkpoints() -> None:
-    """Allow-list what mmengine checkpoints pickle, globally (a ``safe_globals()`` block would remove
-    the same classes from the global list on exit, breaking mmengine's own resume afterwards)."""
-    try:
-        from ..mm.checkpoint_compat import allow_mmengine_checkpoints
-    except ImportError:  # no mmengine: a plain state dict or safetensors file needs nothing more
-        return
-    allow_mmengine_checkpoints()
+from ..radio.safe_io import UnsafeFileError, read_tensors, strip_prefix
+from .decoder_checkpoint import WRAPPER_PREFIXES
 
 
 def read_state_dict(path: str) -> Dict[str, torch.Tensor]:
-    """Tensors of ``path``: a ``.safetensors`` file, a plain state dict or an mmengine checkpoint."""
+    """Tensors of ``path``: a ``.safetensors`` file, a plain state dict or an mmengine checkpoint.
+
+    mmengine checkpoints (``work_dir/iter_N.pth``) hold a few non-tensor objects: they load once
+    their classes are allow-listed, which importing ``radio_dense.openmmlab`` does (every config
+    and ``tools/sam_train.py`` do that).
+    """
     if not os.path.isfile(path):
         raise FileNotFoundError(f'RadioSam checkpoint not found: {path}')
-    if path.endswith('.safetensors'):
-        return read_safetensors_file(path)
-    _allow_mmengine_checkpoints()
     try:
-        state = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as err:  # noqa: BLE001 - re-raised with advice
-        raise ValueError(f'Could not read {path} with torch.load(weights_only=True): {err}. Export the '
-                         f'weights to .safetensors (tools/sam_train.py does) or save a plain state dict.') from err
-    if isinstance(state, dict) and isinstance(state.get('state_dict'), dict):
-        state = state['state_dict']
-    return {k: v for k, v in state.items() if isinstance(v, torch.Tensor)}
-
-
-def _strip_prefixes(key: str) -> str:
-    changed = True
-    while changed:
-        changed = False
-        for prefix in _WRAPPER_PREFIXES:
-            if key.startswith(prefix):
-                key, changed = key[len(prefix):], True
-    return key
+        return read_tensors(path)
+    except UnsafeFileError as err:
+        raise ValueError(f'{err} For an mmengine checkpoint, import radio_dense.openmmlab first (it allow-lists '
+                         f'mmengine\'s classes), or use the .safetensors export of tools/sam_train.py.') from err
 
 
 def load_radio_sam_weights(model: nn.Module, path: str) -> None:
@@ -54,7 +32,7 @@ def load_radio_sam_weights(model: nn.Module, path: str) -> None:
     neck and decoder; RADIO may be frozen and left out); unknown keys or a partly present
     component raise.
     """
-    state = {_strip_prefixes(k): v for k, v in read_state_dict(path).items()}
+    state = strip_prefix(read_state_dict(path), wrappers=WRAPPER_PREFIXES)
     result = model.load_state_dict(state, strict=False)
     if result.unexpected_keys:
         raise ValueError(f'{path} does not match this RadioSam: unexpected keys {result.unexpected_keys[:8]} '

@@ -5,9 +5,8 @@ import numpy as np
 import torch
 from segment_anything.utils.transforms import ResizeLongestSide
 
-from .geometry import SamGeometry
-from .model import RadioSam
-from .prompt_checks import check_box, check_points
+from .modeling import RadioSam, SamGeometry
+from .utils.prompt_checks import check_box, check_points
 
 
 class RadioSamPredictor:

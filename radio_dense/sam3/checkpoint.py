@@ -6,12 +6,13 @@ takes the ``detector.*`` ones. A RADIO trunk replaces SAM3's ViT, so then ``trun
 skipped.
 """
 import os
-import pickle
 import warnings
 from typing import Dict
 
 import torch
 from torch import nn
+
+from ..radio.safe_io import UnsafeFileError, safe_torch_load, strip_prefix
 
 #: Where the weights come from (gated: accept the license on the model page first).
 SAM3_WEIGHTS_URL = 'https://huggingface.co/facebook/sam3'
@@ -35,21 +36,16 @@ def read_sam3_state(path: str) -> Dict[str, torch.Tensor]:
     if not os.path.isfile(path):
         raise FileNotFoundError(f'No SAM3 checkpoint at {path}. {_where_to_get()}')
     try:
-        state = torch.load(path, map_location='cpu', weights_only=True)
-    except pickle.UnpicklingError as err:
-        raise Sam3CheckpointError(f'{path} holds pickled objects that are not allowed for safe loading (only '
-                                  f'tensors and plain containers are): not an official SAM3 checkpoint. '
-                                  f'{_where_to_get()}') from err
-    except (RuntimeError, EOFError, OSError) as err:
-        raise Sam3CheckpointError(f'{path} is not a readable torch file (truncated download?): '
-                                  f'{str(err).splitlines()[0]}. {_where_to_get()}') from err
+        state = safe_torch_load(path)
+    except UnsafeFileError as err:
+        raise Sam3CheckpointError(f'{err} Not an official SAM3 checkpoint? {_where_to_get()}') from err
     if isinstance(state, dict) and isinstance(state.get('model'), dict):
         state = state['model']
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise Sam3CheckpointError(f'{path} is not a SAM3 state dict (expected tensors, optionally under "model"). '
                                   f'{_where_to_get()}')
     if any(k.startswith('detector.') for k in state):
-        state = {k[len('detector.'):]: v for k, v in state.items() if k.startswith('detector.')}
+        state = strip_prefix(state, 'detector.')
     return state
 
 

@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 from ..radio import RADIOModel
-from ..sam.builder import build_radio_encoder
+from ..sam.build import build_radio_encoder
 from .builder import build_sam3_image
 from .radio_trunk import DEFAULT_ADAPTOR, RadioSam3Trunk
 from .sizes import SAM3_IMAGE, Sam3Size

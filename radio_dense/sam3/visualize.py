@@ -4,7 +4,7 @@ from typing import Dict, List, Optional, Sequence
 import cv2
 import numpy as np
 
-from ..sam.visualize import NEGATIVE_COLOR, POSITIVE_COLOR, overlay
+from ..sam.utils.visualize import NEGATIVE_COLOR, POSITIVE_COLOR, overlay
 from .predictor import Sam3Prediction
 
 PALETTE = [(30, 144, 255), (255, 99, 71), (60, 179, 113), (238, 130, 238), (255, 215, 0), (0, 206, 209),

@@ -7,7 +7,7 @@ import torch
 from radio_dense import create_radio, load_radio
 from radio_dense.analysis.benchmark import (cpu_peak_rss_mb, cpu_rss_supported, interleaved_latency, max_abs_diff,
                                             probe_cpu_memory)
-from radio_dense.analysis.hub_export import save_hub_checkpoint
+from radio_dense.radio.hub_export import save_hub_checkpoint
 
 
 def test_hub_export_round_trip(tmp_path, hub_checkpoint):

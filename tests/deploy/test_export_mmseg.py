@@ -5,7 +5,7 @@ import torch
 pytest.importorskip('onnxruntime', reason='ONNX tests need the deploy extra: pip install -e .[deploy]')
 pytest.importorskip('mmseg')
 
-from radio_dense.mm.onnx_export import SegmentorForExport, export_mmseg_onnx, load_segmentor  # noqa: E402
+from radio_dense.openmmlab.onnx_export import SegmentorForExport, export_mmseg_onnx, load_segmentor  # noqa: E402
 from tests.conftest import REPO_ROOT  # noqa: E402
 
 CONFIG = str(REPO_ROOT / 'configs/demo/radio-tiny_upernet_1xb4-300_synthetic-192x192.py')
@@ -31,9 +31,9 @@ def segmentor(tmp_path_factory):
 
 def test_wrapper_is_mmseg_whole_inference(segmentor):
     image = torch.rand(1, 3, 160, 256) * 255
-    normalised = (image - segmentor.data_preprocessor.mean) / segmentor.data_preprocessor.std
+    assert not segmentor.data_preprocessor._enable_normalize  # RADIOBackbone applies the checkpoint's mean/std
     with torch.no_grad():
-        ref = segmentor.encode_decode(normalised, [dict(img_shape=(160, 256), ori_shape=(160, 256))])
+        ref = segmentor.encode_decode(image, [dict(img_shape=(160, 256), ori_shape=(160, 256))])
         exact = SegmentorForExport(segmentor, exportable_pooling=False)(image)
         exportable = SegmentorForExport(segmentor)(image)
     assert exact.shape == (1, 7, 160, 256)

@@ -8,9 +8,9 @@ import torch
 from PIL import Image
 
 from radio_dense.sam import RadioSamPredictor, build_radio_sam
-from radio_dense.sam.app_state import decode_upload
-from radio_dense.sam.image_io import UnsupportedImageError, read_rgb
-from radio_dense.sam.prompt_checks import PromptError
+from apps.sam_web.upload import decode_upload
+from radio_dense.sam.utils.image_io import UnsupportedImageError, read_rgb
+from radio_dense.sam.utils.prompt_checks import PromptError
 
 from ..conftest import REPO_ROOT
 from .conftest import shapes_image

@@ -7,7 +7,7 @@ pytest.importorskip('mmengine')
 from mmengine.config import Config  # noqa: E402
 
 from radio_dense.sam import RadioSam  # noqa: E402
-from radio_dense.sam.mm_model import radio_sam_from_config  # noqa: E402
+from radio_dense.openmmlab.sam import radio_sam_from_config  # noqa: E402
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / 'configs' / 'radio_sam'
 EXPECTED = {
@@ -31,7 +31,7 @@ def test_every_config_is_covered():
 def test_inference_configs(name):
     source, resolution, pad, window = EXPECTED[name]
     model = Config.fromfile(str(CONFIG_DIR / name)).model
-    assert model.type == 'RadioSam' and model.neck.type == 'adaptor' and model.neck.adaptor_name == 'sam'
+    assert model.type == 'build_radio_sam' and model.neck.type == 'adaptor' and model.neck.adaptor_name == 'sam'
     assert (model.encoder.source, model.resolution, model.pad_to_square) == (source, resolution, pad)
     assert model.encoder.get('vitdet_window_size') == window
     assert model.decoder_checkpoint.endswith('sam_vit_h_decoder.safetensors')

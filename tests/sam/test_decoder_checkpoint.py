@@ -8,7 +8,7 @@ import torch
 from segment_anything.modeling import MaskDecoder, PromptEncoder
 
 from radio_dense.sam import SamDecoderCheckpointError, build_radio_sam, load_sam_decoder_state
-from radio_dense.sam.prompt_decoder import build_mask_decoder, build_prompt_encoder
+from radio_dense.sam.modeling.prompt_decoder import build_mask_decoder, build_prompt_encoder
 
 REPO = Path(__file__).resolve().parents[2]
 

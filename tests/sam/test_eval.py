@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from radio_dense.sam import RadioSamPredictor
-from radio_dense.sam.coco_instances import CocoInstanceSet, resize_sample
+from radio_dense.sam.utils.coco_instances import CocoInstanceSet, resize_sample
 from radio_dense.sam.evaluation import evaluate_sam_coco, format_results_table, mask_iou
 
 REPO = Path(__file__).resolve().parents[2]

@@ -2,7 +2,7 @@
 import numpy as np
 import torch
 
-from radio_dense.sam.prompts import (boxes_from_masks, correction_points, interior_point, jitter_boxes, mask_to_box,
+from radio_dense.sam.utils.prompts import (boxes_from_masks, correction_points, interior_point, jitter_boxes, mask_to_box,
                                      sample_points)
 
 

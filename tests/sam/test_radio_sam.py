@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from radio_dense.sam import AdaptorNeck, ConvNeck, RadioSamPredictor, SamGeometry, build_radio_sam
-from radio_dense.sam.prompt_decoder import build_prompt_encoder, prompt_encoder_at
+from radio_dense.sam.modeling.prompt_decoder import build_prompt_encoder, prompt_encoder_at
 
 from .conftest import shapes_image
 

@@ -24,10 +24,10 @@ ONE_THREAD = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
 def test_demo_config_builds():
     from mmengine.config import Config
     from mmengine.registry import DATASETS, METRICS, MODELS
-    import radio_dense.sam.mm_model  # noqa: F401
+    import radio_dense.openmmlab.sam  # noqa: F401
     cfg = Config.fromfile(str(CONFIG))
     assert cfg.model.type == 'RadioSamModel' and cfg.model.sam.neck == 'conv'
-    assert MODELS.get('RadioSam') is not None and MODELS.get('RadioSamModel') is not None
+    assert MODELS.get('build_radio_sam') is not None and MODELS.get('RadioSamModel') is not None
     assert DATASETS.get('SamCocoDataset') is not None and METRICS.get('SamPromptIoUMetric') is not None
     model = MODELS.build(cfg.model)
     trainable = {n.split('.')[1] for n, p in model.named_parameters() if p.requires_grad}

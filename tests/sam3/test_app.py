@@ -5,10 +5,10 @@ import urllib.request
 
 import pytest
 
-from radio_dense.sam.app_server import SamAppServer
-from radio_dense.sam.app_state import AppError
+from apps.sam_web.server import SamAppServer
+from apps.sam_web.state import AppError
 
-from ..sam.test_app import png_bytes
+from ..apps.test_sam_web import png_bytes
 from .conftest import scene_image
 
 

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from radio_dense.sam.app_server import SamAppServer
+from apps.sam_web.server import SamAppServer
 
-from ..sam.test_app_browser import browser  # noqa: F401 (fixture)
+from ..apps.test_sam_web_browser import browser  # noqa: F401 (fixture)
 from .conftest import scene_image
 
 pytestmark = pytest.mark.slow

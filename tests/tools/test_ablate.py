@@ -9,9 +9,9 @@ import time
 import pytest
 
 from radio_dense.data import write_demo_dataset
-from radio_dense.mm.ablation import expand_grid, format_value
+from tools.common.ablation import expand_grid, format_value
 
-from ..mm.e2e_utils import REPO, loader_options, python_tool
+from ..openmmlab.e2e_utils import REPO, loader_options, python_tool
 
 CONFIG = 'configs/demo/radio-tiny_upernet_1xb4-300_synthetic-192x192.py'
 GRID = ['model.backbone.vitdet_window_size=[None,4]', 'test_dataloader.dataset.pipeline.1.scale=[(96,96),(128,128)]']
@@ -61,7 +61,7 @@ def test_ablation_resumes_after_kill(tmp_path):
 
 
 def test_default_metric_prefers_headline_metrics():
-    from radio_dense.mm.ablation import default_metric
+    from tools.common.ablation import default_metric
     assert default_metric({'point': 'a', 'aAcc': 90.0, 'mIoU': 50.0}) == 'mIoU'
     assert default_metric({'point': 'a', 'x': '4', 'coco/bbox_mAP_50': 0.4, 'coco/bbox_mAP': 0.3}) == 'coco/bbox_mAP'
     assert default_metric({'point': 'a', 'x': 3, 'acc': 0.5}, exclude=['point', 'x']) == 'acc'

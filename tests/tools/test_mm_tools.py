@@ -11,7 +11,7 @@ from PIL import Image
 from radio_dense.data import DEMO_SEG_METAINFO, write_demo_dataset
 
 from ..analysis.conftest import load_tool
-from ..mm.e2e_utils import loader_options, python_tool
+from ..openmmlab.e2e_utils import loader_options, python_tool
 
 SEG_CONFIG = 'configs/demo/radio-tiny_upernet_1xb4-300_synthetic-192x192.py'
 DET_CONFIG = 'configs/demo/radio-tiny_mask-rcnn_1xb4-800_synthetic-160x160.py'

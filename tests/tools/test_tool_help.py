@@ -9,7 +9,8 @@ from ..analysis.conftest import load_tool
 
 REPO = Path(__file__).resolve().parents[2]
 NOT_TOOLS = {'tool_args.py', '__init__.py'}
-TOOLS = sorted(p.relative_to(REPO).as_posix() for p in (REPO / 'tools').rglob('*.py') if p.name not in NOT_TOOLS)
+TOOLS = sorted(p.relative_to(REPO).as_posix() for p in (REPO / 'tools').rglob('*.py')
+               if p.name not in NOT_TOOLS and p.parent.name != 'common')  # tools/common: what tools share
 HEAVY = ('torch', 'mmengine', 'mmseg', 'mmdet', 'segment_anything', 'cv2')
 
 # runs the tool as __main__ with --help and reports which heavy modules were imported by then
@@ -45,7 +46,7 @@ def test_help_exits_zero_before_heavy_imports(tool):
 def test_light_choice_lists_match_the_library():
     sys.path.insert(0, str(REPO / 'tools'))
     import tool_args
-    from radio_dense.sam3.cli import SIZES
+    from tools.common.sam3_model_args import SIZES
     from radio_dense.sam3.geometry import MODES
     assert tool_args.SAM3_MODES == MODES and tool_args.SAM3_SIZES == tuple(sorted(SIZES))
     gpu_check = load_tool('analysis/gpu_check.py')

@@ -36,7 +36,7 @@ def main(argv=None) -> int:
     from mmengine.registry import init_default_scope
     from mmengine.runner import Runner, load_checkpoint
 
-    from radio_dense.mm.runner import load_config
+    from common.runner import load_config
 
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     cfg = load_config(args.config, cfg_options_dict(args.cfg_options))

@@ -195,7 +195,7 @@ def main(argv=None) -> int:
     import torch
 
     from radio_dense.analysis.features import build_model
-    from radio_dense.analysis.hub_export import save_hub_checkpoint
+    from radio_dense.radio.hub_export import save_hub_checkpoint
     if args.sizes is None:
         args.sizes = [512, 1024, 2048] if args.device.startswith('cuda') else [512, 1024]
     if args.threads:

@@ -23,7 +23,7 @@ IMPORTS = {
     'import torch': 'import torch',
     'import torch, timm': 'import torch, timm',
     'import radio_dense': 'import radio_dense',
-    'import radio_dense.mm (OpenMMLab glue)': 'import radio_dense.mm',
+    'import radio_dense.openmmlab (OpenMMLab glue)': 'import radio_dense.openmmlab',
     'import radio_dense.sam': 'import radio_dense.sam',
 }
 NOT_TOOLS = {'tool_args.py', '__init__.py'}

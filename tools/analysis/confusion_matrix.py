@@ -37,7 +37,7 @@ def main(argv=None) -> int:
     from PIL import Image
 
     from radio_dense.analysis.confusion import confusion_matrix, iou_per_class, plot_confusion_matrix
-    from radio_dense.mm.runner import load_config
+    from common.runner import load_config
 
     cfg = load_config(args.config, cfg_options_dict(args.cfg_options))
     if cfg.default_scope != 'mmseg':

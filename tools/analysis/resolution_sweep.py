@@ -78,6 +78,7 @@ def plot(rows, path: str, title: str, reference: int) -> None:
 def main(argv=None) -> int:
     args = parse_args(argv)
     from radio_dense.analysis.features import build_model, load_images
+    from common.radio_model_args import default_checkpoint
     from radio_dense.analysis.resolution import resolution_range, resolution_sweep
     from radio_dense.analysis.teacher import load_teacher
     teacher = None
@@ -86,7 +87,7 @@ def main(argv=None) -> int:
             raise SystemExit('--teacher needs --adaptor: the adaptor trained on that teacher (e.g. --adaptor dino_v2)')
         teacher, message = load_teacher(args.teacher)
         print(message)
-    model = build_model(args.checkpoint, args.arch, args.adaptor, args.vitdet_window_size, args.device)
+    model = build_model(args.checkpoint or (None if args.arch else default_checkpoint()), args.arch, args.adaptor, args.vitdet_window_size, args.device)
     resolutions = resolution_range(args.min, args.max, args.step, model.min_resolution_step)
     images = load_images(args.images, args.num_synthetic)
     try:

@@ -36,8 +36,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     args = parse_args(argv)
     from radio_dense.analysis.features import build_model, load_images
+    from common.radio_model_args import default_checkpoint
     from radio_dense.analysis.visualize import fit_shared_basis, pca_grid, sweep_features
-    model = build_model(args.checkpoint, args.arch, args.adaptor, args.vitdet_window_size, args.device)
+    model = build_model(args.checkpoint or (None if args.arch else default_checkpoint()), args.arch, args.adaptor, args.vitdet_window_size, args.device)
     images = load_images(args.images, args.num_synthetic)
     sweep = sweep_features(model, images, args.resolutions, args.adaptor, progress=not args.quiet)
     basis = fit_shared_basis(sweep)

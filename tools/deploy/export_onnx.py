@@ -86,7 +86,7 @@ def export_backbone(args):
 
 
 def export_mmseg(args):
-    from radio_dense.mm.onnx_export import export_mmseg_onnx, load_segmentor
+    from radio_dense.openmmlab.onnx_export import export_mmseg_onnx, load_segmentor
     segmentor = load_segmentor(args.config, args.checkpoint)
     return export_mmseg_onnx(segmentor, args.out, args.example_size, opset=args.opset,
                              validate_sizes=None if args.no_validate else args.validate, atol=args.atol)
@@ -96,7 +96,7 @@ def export_sam(args):
     import torch
     from radio_dense.deploy.sam_decoder import export_sam_decoder_onnx
     from radio_dense.sam.decoder_checkpoint import load_sam_decoder_state
-    from radio_dense.sam.prompt_decoder import build_mask_decoder, build_prompt_encoder
+    from radio_dense.sam.modeling.prompt_decoder import build_mask_decoder, build_prompt_encoder
     torch.manual_seed(0)
     prompt_encoder, mask_decoder = build_prompt_encoder(), build_mask_decoder()
     if args.decoder_checkpoint:

@@ -72,7 +72,7 @@ def main(argv=None) -> int:
     from mmengine.registry import init_default_scope
     from tqdm import tqdm
 
-    from radio_dense.mm.runner import load_config
+    from common.runner import load_config
 
     cfg = load_config(args.config, cfg_options_dict(args.cfg_options))
     init_default_scope(cfg.default_scope)

@@ -1,13 +1,10 @@
 # Synthetic shapes (tools/make_demo_data.py --out data/demo) as COCO instances (boxes + RLE masks)
-# for mmdet's CocoDataset. Six thing classes with COCO ids 1..6; classes/palette equal
-# radio_dense.data.DEMO_DET_METAINFO (a test checks it). Images of any generated size are
+# (mmdet's CocoDataset). Six thing classes with COCO ids 1..6; the dataset type (radio_dense.openmmlab.det,
+# imported by the model bases) carries the classes and palette. Images of any generated size are
 # resized to fit image_size (keep ratio); training adds a mild scale jitter, a crop and a flip.
 # Another data_root needs the evaluators' ann_file changed too (it is a full path).
-dataset_type = 'CocoDataset'
+dataset_type = 'SyntheticShapesCocoDataset'
 data_root = 'data/demo/'
-metainfo = dict(
-    classes=('circle', 'square', 'triangle', 'star', 'ellipse', 'cross'),
-    palette=[(220, 45, 40), (40, 85, 225), (40, 185, 60), (240, 205, 35), (205, 55, 205), (35, 205, 215)])
 image_size = (160, 160)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
@@ -28,13 +25,13 @@ test_pipeline = [
 train_dataloader = dict(
     batch_size=4, num_workers=2, persistent_workers=True,
     sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(type=dataset_type, data_root=data_root, metainfo=metainfo,
+    dataset=dict(type=dataset_type, data_root=data_root,
                  ann_file='annotations/instances_train.json', data_prefix=dict(img='images/training/'),
                  filter_cfg=dict(filter_empty_gt=True, min_size=32), pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=4, num_workers=2, persistent_workers=True, drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type=dataset_type, data_root=data_root, metainfo=metainfo,
+    dataset=dict(type=dataset_type, data_root=data_root,
                  ann_file='annotations/instances_val.json', data_prefix=dict(img='images/validation/'),
                  test_mode=True, pipeline=test_pipeline))
 test_dataloader = val_dataloader

@@ -1,6 +1,6 @@
 # Synthetic shapes (tools/make_demo_data.py --out data/demo) in the ADE20K folder layout.
-# SyntheticShapesDataset (radio_dense.mm.datasets) carries the classes and palette as METAINFO:
-# background is label 0 and a real class (reduce_zero_label=False).
+# Background is label 0 and a real class (reduce_zero_label=False). The dataset type
+# (radio_dense.openmmlab.seg, imported by the model bases) carries the classes and palette.
 dataset_type = 'SyntheticShapesDataset'
 data_root = 'data/demo'
 crop_size = (192, 192)

@@ -4,7 +4,7 @@
 # 6-layer deformable pixel decoder over strides 8/16/32, 9 masked-attention decoder layers,
 # point-sampled mask losses. Children set num_classes, loss_cls.class_weight and widths.
 _base_ = ['../radio_preprocess.py']
-custom_imports = dict(imports=['radio_dense', 'mmdet.models'], allow_failed_imports=False)
+custom_imports = dict(imports=['radio_dense.openmmlab.seg', 'mmdet.models'], allow_failed_imports=False)
 num_classes = 150
 model = dict(
     data_preprocessor=dict(test_cfg=dict(size_divisor=32)),

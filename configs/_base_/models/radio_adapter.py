@@ -5,9 +5,8 @@
 # deformable attention with 4 points and value ratio 0.5, convolutional FFN (ratio 0.25) in the
 # extractors, two extra extractors at the end, injector gammas starting at 0. Children set
 # `custom_imports` themselves (mmseg's Mask2Former base sets it too, and bases may not share keys).
-# RADIO's input statistics (OpenAI CLIP mean/std x 255, RGB), for the data preprocessors.
-radio_mean = [122.7709383, 116.7460125, 104.09373615]
-radio_std = [68.5005327, 66.6321579, 70.32316305]
+# Children's data preprocessors set mean=None, std=None (RGB floats in [0, 255]): RADIOAdapter applies
+# the checkpoint's own input conditioner, as RADIOBackbone does.
 radio_adapter_b = dict(
     type='RADIOAdapter', checkpoint='radio_v2.5-b', arch='vit-b-16',
     interaction_indexes=[[0, 2], [3, 5], [6, 8], [9, 11]],

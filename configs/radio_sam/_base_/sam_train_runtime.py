@@ -1,6 +1,6 @@
 # mmengine runtime for training RadioSam necks / decoders (iteration based, no OpenMMLab codebase
 # scope needed). Datasets: SamCocoDataset (COCO instances json); metric: SamPromptIoUMetric.
-custom_imports = dict(imports=['radio_dense.sam.mm_model'], allow_failed_imports=False)
+custom_imports = dict(imports=['radio_dense.openmmlab.sam'], allow_failed_imports=False)
 default_scope = 'mmengine'
 
 resolution = 1024

@@ -1,0 +1,28 @@
+"""OpenMMLab support for RADIO: the only part of radio_dense that imports mmengine / mmcv / mmseg / mmdet.
+
+Configs load it through ``custom_imports`` (nothing is registered by ``import radio_dense``),
+one module per codebase, each of which also imports this package::
+
+    custom_imports = dict(imports=['radio_dense.openmmlab.seg'])  # mmsegmentation configs
+    custom_imports = dict(imports=['radio_dense.openmmlab.det'])  # mmdetection configs
+    custom_imports = dict(imports=['radio_dense.openmmlab.sam'])  # SAM neck training (mmengine only)
+
+Each class is registered once, with ``@REGISTRY.register_module()``, in the registry of the
+codebase that uses it. Modules that both mmseg and mmdet build (``RADIOBackbone``, ``RADIOAdapter``, ``SimpleFPN``,
+``LN2d``, ``RADIOLayerDecayOptimizerConstructor``) go into mmengine's root registries, which
+every codebase's registry falls back to; ``LinearBNHead`` goes into mmseg's, ``ContiguousRoIExtractor``
+into mmdet's. Importing this package also adds mmengine's checkpoint classes to torch's
+``weights_only`` allow-list (see :mod:`.checkpoint_allowlist`), which mmengine's resume needs.
+"""
+from .adapter import RADIOAdapter
+from .atomic_checkpoint import AtomicCheckpointHook
+from .backbone import RADIOBackbone
+from .checkpoint_allowlist import allow_mmengine_checkpoints
+from .necks import SimpleFPN
+from .norm import LayerNorm2d
+from .optim import RADIOLayerDecayOptimizerConstructor
+
+allow_mmengine_checkpoints()
+
+__all__ = ['AtomicCheckpointHook', 'RADIOAdapter', 'RADIOBackbone', 'SimpleFPN', 'LayerNorm2d', 'RADIOLayerDecayOptimizerConstructor',
+           'allow_mmengine_checkpoints']

@@ -1,0 +1,9 @@
+"""Everything radio_dense registers for mmdetection; detection configs import this module.
+
+``custom_imports = dict(imports=['radio_dense.openmmlab.det'])`` registers the shared modules of
+:mod:`radio_dense.openmmlab` (mmengine's root registries) and the mmdet-only ones (mmdet's registries).
+"""
+from .det_datasets import SyntheticShapesCocoDataset
+from .det_roi_extractor import ContiguousRoIExtractor
+
+__all__ = ['ContiguousRoIExtractor', 'SyntheticShapesCocoDataset']

@@ -1,0 +1,9 @@
+"""Everything radio_dense registers for mmsegmentation; segmentation configs import this module.
+
+``custom_imports = dict(imports=['radio_dense.openmmlab.seg'])`` registers the shared modules of
+:mod:`radio_dense.openmmlab` (mmengine's root registries) and the mmseg-only ones (mmseg's registries).
+"""
+from .seg_datasets import SyntheticShapesDataset
+from .seg_heads import LinearBNHead
+
+__all__ = ['LinearBNHead', 'SyntheticShapesDataset']

@@ -1,0 +1,1 @@
+"""Helpers around the model: COCO instance sets, prompts made from masks, mask pictures."""

@@ -1,0 +1,136 @@
+"""The interactive app without a browser: upload validation, embedding cache, HTTP API."""
+import base64
+import io
+import json
+import urllib.error
+import urllib.request
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from radio_dense.sam import build_radio_sam
+from apps.sam_web.server import SamAppServer
+from apps.sam_web.state import AppError, SamAppState
+
+from ..sam.conftest import shapes_image
+
+
+def png_bytes(image: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, format='PNG')
+    return buf.getvalue()
+
+
+@pytest.fixture(scope='module')
+def app_state(hub_checkpoint):
+    model = build_radio_sam(dict(source=hub_checkpoint), resolution=256, seed=0)
+    return SamAppState(model, 'radio_tiny + random decoder', resolutions=[256, 512], max_bytes=200_000,
+                       max_pixels=2_000_000)
+
+
+def test_upload_validation(app_state):
+    with pytest.raises(AppError, match='not an image'):
+        app_state.add_image(b'%PDF-1.4 definitely not a picture')
+    with pytest.raises(AppError, match='limit is') as err:
+        app_state.add_image(b'\0' * 300_000)
+    assert err.value.status == 413
+    with pytest.raises(AppError, match='MP'):
+        app_state.add_image(png_bytes(np.zeros((1500, 1500, 3), np.uint8)))  # 2.25 MP > 2 MP, small file
+    with pytest.raises(AppError, match='empty'):
+        app_state.add_image(b'')
+    truncated = png_bytes(shapes_image())[:-200]
+    with pytest.raises(AppError, match='not an image'):
+        app_state.add_image(truncated)
+
+
+def test_embedding_cached_per_image_and_resolution(app_state):
+    info = app_state.add_image(png_bytes(shapes_image()))
+    assert (info['width'], info['height']) == (320, 240)
+    before = app_state.embed_count
+    first = app_state.predict(info['image_id'], 256, True, points=[[96, 108, 1]])
+    again = app_state.predict(info['image_id'], 256, True, points=[[96, 108, 1], [250, 100, 0]])
+    boxed = app_state.predict(info['image_id'], 256, True, box=[200, 40, 300, 180])
+    assert app_state.embed_count == before + 1
+    assert not first.cached_embedding and again.cached_embedding and boxed.cached_embedding
+    assert first.mask.shape == (240, 320) and first.mask.dtype == bool
+    app_state.predict(info['image_id'], 512, False, points=[[96, 108, 1]])
+    assert app_state.embed_count == before + 2
+    with pytest.raises(AppError, match='resolution must be one of'):
+        app_state.predict(info['image_id'], 1000, True, points=[[1, 1, 1]])
+    with pytest.raises(AppError, match='finite'):
+        app_state.predict(info['image_id'], 256, True, points=[[1, 'x', 1]])
+    with pytest.raises(AppError, match='Add a prompt'):
+        app_state.predict(info['image_id'], 256, True)
+
+
+def _post(url, body, raw=False):
+    req = urllib.request.Request(url, data=body if raw else json.dumps(body).encode(), method='POST',
+                                 headers={'Content-Type': 'application/octet-stream' if raw else 'application/json'})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as res:
+            return res.status, json.loads(res.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def test_http_api(app_state):
+    server = SamAppServer(app_state, '127.0.0.1', 0)
+    server.start_in_thread()
+    try:
+        with urllib.request.urlopen(server.url, timeout=30) as res:
+            page = res.read().decode()
+        assert '<canvas id="view"' in page and '"resolutions": [256, 512]' in page
+        status, info = _post(server.url + 'api/image', png_bytes(shapes_image(seed=3)), raw=True)
+        assert status == 200 and info['width'] == 320
+        status, emb = _post(server.url + 'api/embed', dict(image_id=info['image_id'], resolution=256, pad=True))
+        assert status == 200 and emb['grid'] == [16, 16] and emb['canvas'] == [256, 256]
+        status, out = _post(server.url + 'api/predict', dict(image_id=info['image_id'], resolution=256, pad=True,
+                                                             points=[[96, 108, 1]]))
+        assert status == 200 and out['cached_embedding'] is True
+        mask = np.asarray(Image.open(io.BytesIO(base64.b64decode(out['mask_png']))))
+        assert mask.shape == (240, 320) and set(np.unique(mask)) <= {0, 255}
+        assert int((mask > 0).sum()) == out['area']
+        status, err = _post(server.url + 'api/image', b'GIF89a-broken', raw=True)
+        assert status == 400 and 'not an image' in err['error']
+        status, err = _post(server.url + 'api/image', b'\0' * 300_000, raw=True)
+        assert status == 413 and 'limit is' in err['error']
+        status, err = _post(server.url + 'api/predict', dict(image_id='nope', resolution=256, points=[[1, 1, 1]]))
+        assert status == 404 and 'upload it again' in err['error']
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_candidates_and_points_outside_the_image(app_state):
+    info = app_state.add_image(png_bytes(shapes_image(seed=4)))
+    click = app_state.predict(info['image_id'], 256, True, points=[[96, 108, 1]])
+    assert len(click.masks) == 3 and len(click.scores) == 3  # one click: SAM's three candidates to pick from
+    assert click.score == max(click.scores) and click.mask is click.masks[click.best]
+    two = app_state.predict(info['image_id'], 256, True, points=[[96, 108, 1], [250, 100, 0]])
+    assert len(two.masks) == 1
+    for point in ([321, 10, 1], [-1, 10, 1], [10, 240.5, 0]):
+        with pytest.raises(AppError, match='outside the 320x240 image'):
+            app_state.predict(info['image_id'], 256, True, points=[point])
+
+
+def test_http_candidates_and_favicon(app_state):
+    server = SamAppServer(app_state, '127.0.0.1', 0)
+    server.start_in_thread()
+    try:
+        with urllib.request.urlopen(server.url + 'favicon.ico', timeout=30) as res:
+            assert res.headers['Content-Type'] == 'image/svg+xml' and res.read().startswith(b'<svg')
+        _, info = _post(server.url + 'api/image', png_bytes(shapes_image(seed=6)), raw=True)
+        status, out = _post(server.url + 'api/predict', dict(image_id=info['image_id'], resolution=256, pad=True,
+                                                             points=[[96, 108, 1]]))
+        assert status == 200 and len(out['candidates']) == 3 and out['best'] in (0, 1, 2)
+        assert out['score'] == max(c['score'] for c in out['candidates'])
+        for candidate in out['candidates']:
+            mask = np.asarray(Image.open(io.BytesIO(base64.b64decode(candidate['mask_png']))))
+            assert int((mask > 0).sum()) == candidate['area']
+        status, err = _post(server.url + 'api/predict', dict(image_id=info['image_id'], resolution=256,
+                                                             points=[[500, 20, 1]]))
+        assert status == 400 and 'outside the 320x240 image' in err['error']
+    finally:
+        server.shutdown()
+        server.server_close()

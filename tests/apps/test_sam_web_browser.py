@@ -1,0 +1,156 @@
+"""End to end in a real headless browser (Debian chromium driven by playwright): upload, click, see a mask.
+
+tools/setup_browser.sh installs chromium and playwright when they are missing. The screenshot is
+written to ``$SAM_APP_SCREENSHOT`` (default: the test's tmp folder).
+"""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from radio_dense.sam import build_radio_sam
+from apps.sam_web.server import SamAppServer
+from apps.sam_web.state import SamAppState
+
+from ..sam.conftest import shapes_image
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = '/usr/bin/chromium'
+CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+                 '--disable-component-update', '--disable-sync', '--no-first-run']
+
+
+@pytest.fixture(scope='module')
+def browser():
+    setup = subprocess.run(['bash', str(REPO / 'tools' / 'setup_browser.sh')], capture_output=True, text=True,
+                           env=dict(os.environ, PYTHON=sys.executable))
+    if setup.returncode:
+        pytest.fail(f'tools/setup_browser.sh failed:\n{setup.stdout}\n{setup.stderr}', pytrace=False)
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope='module')
+def server(hub_checkpoint):
+    model = build_radio_sam(dict(source=hub_checkpoint), resolution=256, seed=0)
+    state = SamAppState(model, 'radio_tiny test fixture + random SAM decoder', resolutions=[256, 512],
+                        max_bytes=1_000_000)
+    srv = SamAppServer(state, '127.0.0.1', 0)
+    srv.start_in_thread()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+
+
+def test_upload_click_mask(browser, server, tmp_path):
+    image_path = tmp_path / 'shapes.png'
+    Image.fromarray(shapes_image(240, 320, seed=5)).save(image_path)
+    page = browser.new_page(viewport={'width': 900, 'height': 700})
+    errors = []
+    page.on('pageerror', lambda e: errors.append(str(e)))
+    page.goto(server.url)
+    assert page.locator('#resolution option').count() == 2
+    page.set_input_files('#file', str(image_path))
+    page.wait_for_selector('#status[data-state="ready"]', timeout=60_000)
+    assert page.eval_on_selector('#view', 'c => [c.width, c.height]') == [320, 240]
+
+    shown = page.locator('#view').bounding_box()
+    scale = shown['width'] / 320  # small images are displayed enlarged; clicks are in displayed pixels
+
+    def at(x, y):
+        return {'x': x * scale, 'y': y * scale}
+
+    assert scale > 1
+    page.click('#view', position=at(96, 108))  # the red disc
+    page.wait_for_selector('#status[data-state="mask"]', timeout=60_000)
+    area = int(page.get_attribute('#view', 'data-mask-area'))
+    assert 0 < area <= 320 * 240
+    assert page.get_attribute('#download', 'aria-disabled') == 'false'
+    assert page.get_attribute('#download', 'href').startswith('data:image/png;base64,')
+    # the overlay is drawn: some pixels of the canvas differ from the uploaded image
+    drawn = page.evaluate("() => Array.from(document.getElementById('view').getContext('2d')"
+                          ".getImageData(0, 0, 320, 240).data.filter((_, i) => i % 4 === 0))")
+    assert np.abs(np.array(drawn).reshape(240, 320) - shapes_image(240, 320, seed=5)[..., 0]).max() > 20
+
+    # a second (background) click only runs the decoder: still one embedding on the server
+    page.click('#view', position=at(250, 100), modifiers=['Shift'])
+    page.wait_for_function("() => document.getElementById('status').textContent.includes('embedding cached')",
+                           timeout=60_000)
+    assert server.state.embed_count == 1
+    shot = Path(os.environ.get('SAM_APP_SCREENSHOT', tmp_path / 'sam_app.png'))
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    print(f'screenshot: {shot}')
+
+    # a non-image upload gives a clear error on the page
+    bad = tmp_path / 'notes.png'
+    bad.write_bytes(b'this is text, not a PNG')
+    page.set_input_files('#file', str(bad))
+    page.wait_for_selector('#error:not([hidden])', timeout=30_000)
+    assert 'not an image' in page.text_content('#error')
+    assert not errors, errors
+    page.close()
+
+
+def test_candidate_picker_clear_and_reembed_status(browser, server, tmp_path):
+    image_path = tmp_path / 'shapes.png'
+    Image.fromarray(shapes_image(240, 320, seed=7)).save(image_path)
+    page = browser.new_page(viewport={'width': 900, 'height': 900})
+    errors = []
+    page.on('pageerror', lambda e: errors.append(str(e)))
+    page.goto(server.url)
+    assert page.get_attribute('link[rel="icon"]', 'href') == '/favicon.svg'
+    assert page.request.get(server.url + 'favicon.svg').headers['content-type'] == 'image/svg+xml'
+    page.set_input_files('#file', str(image_path))
+    page.wait_for_selector('#status[data-state="ready"]', timeout=60_000)
+    scale = page.locator('#view').bounding_box()['width'] / 320
+    page.click('#view', position={'x': 96 * scale, 'y': 108 * scale})
+    page.wait_for_selector('#status[data-state="mask"]', timeout=60_000)
+
+    # one click: SAM's three candidates, the best-scored one chosen
+    buttons = page.locator('#candidates button.candidate')
+    assert buttons.count() == 3
+    scores = [float(buttons.nth(i).get_attribute('data-score')) for i in range(3)]
+    chosen = int(page.get_attribute('#view', 'data-chosen'))
+    assert scores[chosen] == max(scores)
+    assert buttons.nth(chosen).get_attribute('aria-pressed') == 'true'
+    assert page.text_content('#status').startswith(f'Mask {chosen + 1}/3:')
+    other = (chosen + 1) % 3
+    before = page.get_attribute('#download', 'href')
+    buttons.nth(other).click()
+    assert buttons.nth(other).get_attribute('aria-pressed') == 'true'
+    assert buttons.nth(chosen).get_attribute('aria-pressed') == 'false'
+    assert page.get_attribute('#view', 'data-mask-area') == buttons.nth(other).get_attribute('data-area')
+    assert page.text_content('#status').startswith(f'Mask {other + 1}/3:')
+    assert page.get_attribute('#download', 'href') != before or scores[other] == scores[chosen]
+
+    # "Clear prompts": no mask, no candidates, and the status says so (not the old mask)
+    page.click('#clear')
+    status = page.text_content('#status')
+    assert 'Prompts cleared' in status and 'Mask' not in status
+    assert page.get_attribute('#status', 'data-state') == 'ready'
+    assert page.get_attribute('#view', 'data-mask-area') == '0'
+    assert page.locator('#candidates button').count() == 0
+    assert page.get_attribute('#download', 'aria-disabled') == 'true'
+
+    # a click on the cached embedding says "cached"; after a re-embed at another resolution it must not
+    page.click('#view', position={'x': 96 * scale, 'y': 108 * scale})
+    page.wait_for_function("() => document.getElementById('status').textContent.includes('(embedding cached)')",
+                           timeout=60_000)
+    computed = server.state.embed_count
+    page.select_option('#resolution', '512')
+    page.wait_for_function("() => document.getElementById('status').textContent.includes('embedding computed in')",
+                           timeout=120_000)
+    assert 'embedding cached' not in page.text_content('#status')
+    assert server.state.embed_count == computed + 1
+    assert not errors, errors
+    page.close()

@@ -1,0 +1,1 @@
+"""What several tools share: argument parsing, Runner setup, SAM model arguments, ablation grids."""
