@@ -1,8 +1,8 @@
 """What re-prompting reuses: the prompt encoder's view per geometry and the dense positional encoding per grid."""
 import torch
 
-from radio_dense.sam.geometry import SamGeometry
-from radio_dense.sam.prompt_decoder import build_prompt_encoder, dense_positional_encoding, prompt_encoder_at
+from radio_dense.sam.modeling.geometry import SamGeometry
+from radio_dense.sam.modeling.prompt_decoder import build_prompt_encoder, dense_positional_encoding, prompt_encoder_at
 
 
 def test_geometry_view_is_cached_and_shares_parameters():
