@@ -14,8 +14,9 @@ class RadioForExport(nn.Module):
     Input ``images`` ``(B, 3, H, W)`` (in ``[0, 1]``, or normalised if the model's conditioner is
     external); ``H`` and ``W`` multiples of the patch size. Outputs, in order: ``summary``
     ``(B, S)``, ``features`` ``(B, C, h, w)``; then ``<name>_summary`` / ``<name>_features`` per
-    adaptor in ``adaptor_names``; then ``block<i>`` ``(B, C, h, w)`` per index in
-    ``intermediate_indices`` (as ``forward_intermediates``).
+    adaptor in ``adaptor_names`` (all equal to ``model(images)``'s); then ``block<i>``
+    ``(B, C, h, w)`` per index in ``intermediate_indices`` (as ``forward_intermediates`` with its
+    default ``norm=False``). One trunk pass computes both.
     """
 
     def __init__(self, model: RADIOModel, adaptor_names: Sequence[str] = (),
@@ -41,8 +42,9 @@ class RadioForExport(nn.Module):
 
     def forward(self, images: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         if self.intermediate_indices:
+            # final outputs as model(x) (final norm), blocks as forward_intermediates (norm=False)
             final, maps = self.model.forward_intermediates(images, indices=self.intermediate_indices,
-                                                           output_fmt='NCHW')
+                                                           output_fmt='NCHW', final_norm=True)
         else:
             final, maps = self.model(images, feature_fmt='NCHW'), []
         backbone = final['backbone'] if isinstance(final, dict) else final

@@ -155,7 +155,8 @@ class RADIOModel(nn.Module):
     def forward_intermediates(self, x: torch.Tensor, indices: Optional[Union[int, Sequence[int]]] = None,
                               return_prefix_tokens: bool = False, norm: bool = False, stop_early: bool = False,
                               output_fmt: str = 'NCHW', intermediates_only: bool = False,
-                              aggregation: str = 'sparse', norm_alpha_scheme: str = 'post-alpha'):
+                              aggregation: str = 'sparse', norm_alpha_scheme: str = 'post-alpha',
+                              final_norm: Optional[bool] = None):
         """Outputs of the blocks in ``indices``, with upstream's semantics for every argument.
 
         ``indices``: an int n takes the last n blocks; a sequence takes those blocks (negative
@@ -181,7 +182,10 @@ class RADIOModel(nn.Module):
           averaging and ``'post-alpha'`` scales the mean by the mean alpha.
 
         radio_dense's own extensions: any patch-multiple input in ViTDet mode, intermediates in
-        image (row-major) order in ViTDet mode too, and ``indices=None``.
+        image (row-major) order in ViTDet mode too, ``indices=None``, and ``final_norm``: whether
+        ``final`` gets the trunk's final norm (``None``, the default, follows ``norm`` as upstream
+        does; ``True`` makes ``final`` equal :meth:`forward`'s output in one trunk pass while the
+        intermediates follow ``norm``).
         """
         if output_fmt not in FEATURE_FORMATS:
             raise ValueError(f'Unsupported output_fmt {output_fmt!r}; use one of {FEATURE_FORMATS}')
@@ -196,12 +200,12 @@ class RADIOModel(nn.Module):
         group = _GroupAverage(take, aggregation == 'dense', normalizer, norm_alpha_scheme == 'post-alpha')
         tokens, _ = self.model.forward_tokens(self.input_conditioner(x), last_block=take[-1] if stop_early else None,
                                               on_block=group.add)
-        final_norm = self.model.norm if norm else nn.Identity()
+        inter_norm = self.model.norm if norm else nn.Identity()
         outputs = []
         for prefix, spatial in group.results:
-            spatial = _format(final_norm(spatial), grid, output_fmt)
+            spatial = _format(inter_norm(spatial), grid, output_fmt)
             if return_prefix_tokens:
-                summary = final_norm(prefix[:, :self.model.num_cls_tokens])
+                summary = inter_norm(prefix[:, :self.model.num_cls_tokens])
                 if summary.shape[1] > 1:
                     summary = summary[:, self.summary_idxs]
                 outputs.append(RadioOutput(summary.flatten(1), spatial))
@@ -209,7 +213,9 @@ class RADIOModel(nn.Module):
                 outputs.append(spatial)
         if intermediates_only:
             return outputs
-        return self.extract_outputs(final_norm(tokens), grid, output_fmt), outputs
+        norm_final = norm if final_norm is None else final_norm
+        tokens = self.model.norm(tokens) if norm_final else tokens
+        return self.extract_outputs(tokens, grid, output_fmt), outputs
 
 
 class _GroupAverage:

@@ -35,3 +35,31 @@ def test_export_wrapper_checks_its_arguments(hub_checkpoint):
         RadioForExport(model, intermediate_indices=[12])
     with pytest.raises(ValueError, match='multiples of the patch size 16'):
         export_radio_onnx(model, '/nonexistent/x.onnx', example_size=(100, 160))
+
+
+def test_export_with_intermediates_keeps_the_final_norm(tmp_path):
+    # A checkpoint whose trunk has a final norm: summary/features/adaptors must be model(x)'s
+    # (normed), the block outputs forward_intermediates' default (norm=False).
+    from tests.radio.upstream_fixtures import source
+    model = load_radio(source('mlp_v1_final_norm', 'hub'), adaptor_names=['sam']).eval()
+    assert not isinstance(model.model.norm, torch.nn.Identity)
+    wrapper = RadioForExport(model, adaptor_names=['sam'], intermediate_indices=[0, -1]).eval()
+    images = torch.rand(1, 3, 48, 80, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        direct = model(images, feature_fmt='NCHW')
+        blocks = model.forward_intermediates(images, indices=[0, 1], intermediates_only=True)
+        unnormed, _ = model.forward_intermediates(images, indices=[0, 1])
+        exported = wrapper(images)
+    expected = (direct['backbone'].summary, direct['backbone'].features,
+                direct['sam'].summary, direct['sam'].features, *blocks)
+    assert len(exported) == len(expected) == 6
+    for got, want in zip(exported, expected):
+        assert torch.equal(got, want)
+    # the upstream default (final skips the norm) really differs, so the check above bites
+    assert (unnormed['backbone'].features - direct['backbone'].features).abs().max() > 1e-2
+    path = tmp_path / 'final_norm.onnx'
+    export_radio_onnx(model, str(path), example_size=(64, 64), adaptor_names=['sam'],
+                      intermediate_indices=[0, -1], validate_sizes=None)
+    out = run_onnx(str(path), {'images': images.numpy()})
+    for name, want in zip(wrapper.output_names, expected):
+        assert abs(torch.from_numpy(out[name]) - want).max() < 1e-4, name
