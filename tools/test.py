@@ -14,7 +14,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tool_args import add_runner_args, cfg_options_dict  # noqa: E402
+from tool_args import parse_runner_args  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -30,23 +30,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--metrics-out', help='write the evaluation metrics to this JSON file')
     parser.add_argument('--allow-partial', action='store_true',
                         help='evaluate even when the checkpoint leaves model weights uninitialised (random)')
-    add_runner_args(parser)
-    return parser.parse_args(argv)
+    return parse_runner_args(parser, argv)
 
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    args.cfg_options = cfg_options_dict(args.cfg_options)
-    from radio_dense.openmmlab.checkpoint_match import CheckpointMismatchError, check_checkpoint_matches
-    from radio_dense.openmmlab.class_check import NumClassesError
-    from common.runner import build_runner, save_metrics
-    try:
-        runner = build_runner(args, mode='test')
-        if not args.allow_partial:
-            check_checkpoint_matches(runner.model, args.checkpoint)
-    except (CheckpointMismatchError, NumClassesError) as err:
-        raise SystemExit(f'error: {err}')
-    metrics = runner.test()
+    from radio_dense.openmmlab.checkpoint_match import check_checkpoint_matches
+    from common.runner import build_runner_or_exit, save_metrics
+    check = None if args.allow_partial else (lambda runner: check_checkpoint_matches(runner.model, args.checkpoint))
+    metrics = build_runner_or_exit(args, 'test', check).test()
     if args.metrics_out:
         save_metrics(metrics, args.metrics_out)
 

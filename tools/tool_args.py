@@ -78,6 +78,14 @@ def add_runner_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0, help=argparse.SUPPRESS)
 
 
+def parse_runner_args(parser: argparse.ArgumentParser, argv=None) -> argparse.Namespace:
+    """Add :func:`add_runner_args` to a train/test parser, parse, and turn ``--cfg-options`` into a dict."""
+    add_runner_args(parser)
+    args = parser.parse_args(argv)
+    args.cfg_options = cfg_options_dict(args.cfg_options)
+    return args
+
+
 #: radio_dense.sam3.geometry.MODES and the keys of tools.common.sam3_model_args.SIZES (a test keeps them equal)
 SAM3_MODES = ('stretch', 'pad', 'fit')
 SAM3_SIZES = ('image', 'tiny')

@@ -16,7 +16,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tool_args import add_runner_args, cfg_options_dict  # noqa: E402
+from tool_args import parse_runner_args  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -30,21 +30,13 @@ def parse_args(argv=None) -> argparse.Namespace:
                              "relative to the config's auto_scale_lr.base_batch_size")
     parser.add_argument('--no-rescale-schedule', dest='rescale_schedule', action='store_false',
                         help='keep the schedulers as written when --cfg-options changes max_iters / max_epochs')
-    add_runner_args(parser)
-    return parser.parse_args(argv)
+    return parse_runner_args(parser, argv)
 
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    args.cfg_options = cfg_options_dict(args.cfg_options)
-    from radio_dense.openmmlab.class_check import NumClassesError
-    from radio_dense.openmmlab.resume import ResumeError
-    from common.runner import build_runner
-    try:
-        runner = build_runner(args, mode='train')
-    except (ResumeError, NumClassesError) as err:
-        raise SystemExit(f'error: {err}')
-    runner.train()
+    from common.runner import build_runner_or_exit
+    build_runner_or_exit(args, 'train').train()
 
 
 if __name__ == '__main__':

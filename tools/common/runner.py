@@ -181,6 +181,22 @@ def build_runner(args: argparse.Namespace, mode: str) -> Runner:
     return Runner.from_cfg(cfg)
 
 
+def build_runner_or_exit(args: argparse.Namespace, mode: str, check=None) -> Runner:
+    """:func:`build_runner` for the command line: a config mistake radio_dense detects (class
+    count, resume file, checkpoint mismatch found by ``check(runner)``) ends the tool with its
+    message instead of a traceback."""
+    from radio_dense.openmmlab.checkpoint_match import CheckpointMismatchError
+    from radio_dense.openmmlab.class_check import NumClassesError
+    from radio_dense.openmmlab.resume import ResumeError
+    try:
+        runner = build_runner(args, mode)
+        if check is not None:
+            check(runner)
+    except (CheckpointMismatchError, NumClassesError, ResumeError) as err:
+        raise SystemExit(f'error: {err}')
+    return runner
+
+
 def save_metrics(metrics: dict, path: str) -> None:
     """Write a metrics dict (numbers, numpy scalars) to JSON, creating the folder."""
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
