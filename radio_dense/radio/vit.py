@@ -10,7 +10,7 @@ from timm.models.vision_transformer import VisionTransformer
 from .architectures import set_drop_path, trunk_spec
 from .cpe import PatchGenerator
 from .input_checks import window_size_in_patches
-from .lean_blocks import can_run_lean, global_block_lean, windowed_block_lean
+from .lean_blocks import can_run_lean, global_block_lean_, windowed_block_lean
 from .windows import WindowLayout, global_block_schedule, traceable_window_mask
 
 
@@ -190,12 +190,12 @@ class RadioViT(nn.Module):
             elif real_idx is None:
                 x = torch.cat([prefix, spatial], dim=1)
                 del spatial
-                out = global_block_lean(blk, x)
+                out = global_block_lean_(blk, x)
                 del x
                 prefix, spatial = out[:, :skip].clone(), out[:, skip:]
             else:  # padded tokens keep their old values; they are never seen by real tokens
                 x = torch.cat([prefix, spatial.index_select(1, real_idx)], dim=1)
-                out = global_block_lean(blk, x)
+                out = global_block_lean_(blk, x)
                 del x
                 prefix = out[:, :skip].clone()
                 spatial.index_copy_(1, real_idx, out[:, skip:])

@@ -145,6 +145,23 @@ def test_lean_vitdet_inference_is_bit_identical_to_block_by_block(hub_checkpoint
     assert all(torch.equal(a, b) for a, b in zip(lean_maps, ref_maps))
 
 
+@pytest.mark.parametrize('batch', [1, 2])
+def test_global_block_on_query_chunks_is_bit_identical(batch):
+    """Attention on query chunks (k/v for all tokens, residual in place) equals timm's block exactly."""
+    from timm.models.vision_transformer import Block
+
+    from radio_dense.radio.lean_blocks import global_block_lean_
+    torch.manual_seed(0)
+    block = Block(64, 2, qkv_bias=True).eval()
+    x = torch.randn(batch, 2056, 64) * 3  # 2 query chunks of 1024 + 1032 rows, as at 2048 px
+    with torch.no_grad():
+        ref = block(x)
+        work = x.clone()
+        out = global_block_lean_(block, work, rows_per_chunk=1024 * batch)
+    assert out is work  # written in place: no second token tensor
+    assert torch.equal(out, ref)
+
+
 def test_lean_path_only_in_inference(hub_checkpoint):
     from radio_dense.radio.lean_blocks import can_run_lean
     model = load_radio(hub_checkpoint, vitdet_window_size=4)
