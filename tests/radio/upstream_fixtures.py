@@ -31,7 +31,7 @@ def reference(case: str) -> Tuple[dict, Dict[str, torch.Tensor]]:
 
 
 def flatten_outputs(obj, prefix: str = '') -> Dict[str, torch.Tensor]:
-    """Same flattening as the fixture tool: ``{'0.backbone.1': tensor, ...}``."""
+    """``{'0.backbone.1': tensor, ...}`` for nested tuples/lists/dicts of tensors (the fixture tool records with it)."""
     if isinstance(obj, torch.Tensor):
         return {prefix.rstrip('.'): obj}
     if obj is None:

@@ -53,6 +53,7 @@ import torch  # noqa: E402
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, REPO)
 from tests.radio.seeded_weights import seeded_state, seeded_tensor  # noqa: E402
+from tests.radio.upstream_fixtures import flatten_outputs  # noqa: E402
 
 OUT_DIR = os.path.join(REPO, 'tests', 'fixtures', 'upstream')
 
@@ -320,19 +321,6 @@ def _as_nchw(obj, grid):
     if hasattr(obj, '_fields'):  # RadioOutput(summary, features)
         return type(obj)(obj[0], _as_nchw(obj[1], grid))
     return type(obj)(_as_nchw(v, grid) for v in obj)
-
-
-def flatten_outputs(obj, prefix: str = '') -> Dict[str, torch.Tensor]:
-    """``{'0.backbone.1': tensor, ...}`` for nested tuples/lists/dicts of tensors (tests use the same)."""
-    if isinstance(obj, torch.Tensor):
-        return {prefix.rstrip('.'): obj}
-    if obj is None:
-        return {}
-    items = obj.items() if isinstance(obj, dict) else enumerate(obj)
-    out = {}
-    for k, v in items:
-        out.update(flatten_outputs(v, f'{prefix}{k}.'))
-    return out
 
 
 def fi_matrix(index_choices: List[Any]) -> List[Dict[str, Any]]:
