@@ -22,10 +22,15 @@ class RadioSamPredictor:
         model: the :class:`RadioSam`.
         resolution: long side in pixels, a multiple of the patch size (default: the model's).
         pad_to_square: default: the model's.
+        fast_decoder: re-prompt with :meth:`RadioSam.image_decoder` (per-image work done once; the
+            same masks as segment-anything's ``MaskDecoder.forward`` up to float rounding, ~2.5x
+            faster per click on CPU). ``False`` runs segment-anything's forward on every prompt.
     """
 
-    def __init__(self, model: RadioSam, resolution: Optional[int] = None, pad_to_square: Optional[bool] = None):
+    def __init__(self, model: RadioSam, resolution: Optional[int] = None, pad_to_square: Optional[bool] = None,
+                 fast_decoder: bool = True):
         self.model = model
+        self.fast_decoder = bool(fast_decoder)
         self.resolution = model.resolution if resolution is None else resolution
         self.pad_to_square = model.pad_to_square if pad_to_square is None else bool(pad_to_square)
         model.geometry((self.resolution, self.resolution), self.resolution, self.pad_to_square)  # validates
@@ -67,6 +72,7 @@ class RadioSamPredictor:
             raise ValueError(f'Expected a (1, C, h, w) embedding, got {tuple(embedding.shape)}')
         self.features = embedding
         self.geometry = geometry
+        self._decoder, self._decoder_key = None, None
         self.original_size = geometry.original_size
         self.input_size = geometry.input_size
         self.is_image_set = True
@@ -125,8 +131,7 @@ class RadioSamPredictor:
             ``masks`` ``BxCxHxW`` (original size), ``iou_predictions`` ``BxC``, ``low_res_logits`` ``BxCxhxw``.
         """
         self._require_image()
-        low_res, iou = self.model.decode(self.features, self.geometry.canvas_size, point_coords, point_labels,
-                                         boxes, mask_input, multimask_output)
+        low_res, iou = self._image_decoder()(point_coords, point_labels, boxes, mask_input, multimask_output)
         masks = self.model.postprocess_masks(low_res, self.geometry)
         if not return_logits:
             masks = masks > self.model.mask_threshold
@@ -142,8 +147,18 @@ class RadioSamPredictor:
     def device(self) -> torch.device:
         return self.model.device
 
+    def _image_decoder(self):
+        """The model's decoder bound to the current embedding; rebuilt when the decoder's weights change."""
+        key = tuple((p.data_ptr(), p._version) for m in (self.model.prompt_encoder, self.model.mask_decoder)
+                    for p in m.parameters())
+        if self._decoder is None or key != self._decoder_key:
+            self._decoder = self.model.image_decoder(self.features, self.geometry.canvas_size, self.fast_decoder)
+            self._decoder_key = key
+        return self._decoder
+
     def reset_image(self) -> None:
         """Forget the current image."""
+        self._decoder, self._decoder_key = None, None
         self.is_image_set = False
         self.features = None
         self.geometry: Optional[SamGeometry] = None

@@ -1,5 +1,6 @@
 """RadioSam: an image encoder (RADIO + neck) with segment-anything's prompt encoder and mask decoder."""
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+import functools
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
 from torch import nn
@@ -11,6 +12,7 @@ from ..decoder_checkpoint import load_sam_decoder_state
 from .geometry import SamGeometry, check_resolution
 from ..utils.prompt_checks import check_finite_tensor, check_mask_input
 from .prompt_decoder import build_mask_decoder, build_prompt_encoder, dense_positional_encoding, prompt_encoder_at
+from .reprompt_decoder import RepromptDecoder, supports_reprompt
 
 #: RADIO's input statistics in 0..255 pixel units (segment-anything's ``pixel_mean`` convention).
 RADIO_PIXEL_MEAN = tuple(255.0 * m for m in CLIP_MEAN)
@@ -120,20 +122,42 @@ class RadioSam(nn.Module):
         Returns:
             ``(low_res_logits (B, C, 4h, 4w), iou_predictions (B, C))``.
         """
-        if image_embedding.ndim != 4 or image_embedding.shape[0] != 1:
-            raise ValueError(f'decode() takes one image embedding of shape (1, C, h, w), got '
-                             f'{tuple(image_embedding.shape)}; loop over images for a batch.')
-        grid = tuple(image_embedding.shape[-2:])
-        encoder = prompt_encoder_at(self.prompt_encoder, grid, canvas_size)
-        check_finite_tensor(point_coords, 'point_coords')
-        check_finite_tensor(boxes, 'boxes')
-        if mask_input is not None:
-            check_mask_input(mask_input, encoder.mask_input_size)
+        _check_embedding(image_embedding)
+        encoder = prompt_encoder_at(self.prompt_encoder, tuple(image_embedding.shape[-2:]), canvas_size)
+        _check_prompts(encoder, point_coords, boxes, mask_input)
         points = None if point_coords is None else (point_coords, point_labels)
         sparse, dense = encoder(points=points, boxes=boxes, masks=mask_input)
         return self.mask_decoder(image_embeddings=image_embedding, image_pe=dense_positional_encoding(encoder),
                                  sparse_prompt_embeddings=sparse, dense_prompt_embeddings=dense,
                                  multimask_output=multimask_output)
+
+    def image_decoder(self, image_embedding: torch.Tensor, canvas_size: Tuple[int, int],
+                      fast: bool = True) -> Callable[..., Tuple[torch.Tensor, torch.Tensor]]:
+        """:meth:`decode` bound to one image embedding, for prompting it many times (inference).
+
+        With ``fast`` and segment-anything's own ``MaskDecoder`` layout, the per-image work is done
+        here once and every prompt runs :class:`RepromptDecoder` (the same function up to float
+        rounding, about 2.5x faster per click on CPU). Otherwise each call is :meth:`decode`. Build a
+        new one after changing the decoder's weights.
+
+        Returns:
+            ``fn(point_coords=None, point_labels=None, boxes=None, mask_input=None,
+            multimask_output=True) -> (low_res_logits, iou_predictions)``, arguments as :meth:`decode`.
+        """
+        _check_embedding(image_embedding)
+        if not (fast and supports_reprompt(self.mask_decoder)):
+            return functools.partial(self.decode, image_embedding, canvas_size)
+        encoder = prompt_encoder_at(self.prompt_encoder, tuple(image_embedding.shape[-2:]), canvas_size)
+        with torch.no_grad():
+            reprompt = RepromptDecoder(encoder, self.mask_decoder, image_embedding, dense_positional_encoding(encoder))
+
+        @torch.no_grad()
+        def decode(point_coords: Optional[torch.Tensor] = None, point_labels: Optional[torch.Tensor] = None,
+                   boxes: Optional[torch.Tensor] = None, mask_input: Optional[torch.Tensor] = None,
+                   multimask_output: bool = True) -> Tuple[torch.Tensor, torch.Tensor]:
+            _check_prompts(encoder, point_coords, boxes, mask_input)
+            return reprompt(point_coords, point_labels, boxes, mask_input, multimask_output)
+        return decode
 
     @torch.no_grad()
     def forward(self, batched_input: List[Dict[str, Any]], multimask_output: bool) -> List[Dict[str, torch.Tensor]]:
@@ -158,3 +182,17 @@ class RadioSam(nn.Module):
             masks = self.postprocess_masks(low_res, geometry) > self.mask_threshold
             outputs.append({'masks': masks, 'iou_predictions': iou, 'low_res_logits': low_res})
         return outputs
+
+
+def _check_embedding(image_embedding: torch.Tensor) -> None:
+    if image_embedding.ndim != 4 or image_embedding.shape[0] != 1:
+        raise ValueError(f'decode() takes one image embedding of shape (1, C, h, w), got '
+                         f'{tuple(image_embedding.shape)}; loop over images for a batch.')
+
+
+def _check_prompts(encoder: PromptEncoder, point_coords: Optional[torch.Tensor], boxes: Optional[torch.Tensor],
+                   mask_input: Optional[torch.Tensor]) -> None:
+    check_finite_tensor(point_coords, 'point_coords')
+    check_finite_tensor(boxes, 'boxes')
+    if mask_input is not None:
+        check_mask_input(mask_input, encoder.mask_input_size)
