@@ -77,10 +77,11 @@ def test_benchmark_sam_interleaves_encoders_and_reports_clicks(tool, tmp_path, c
     out = tmp_path / 'sam.json'
     rc = tool('analysis/benchmark_sam.py').main(
         ['--device', 'cpu', '--encoders', 'radio-tiny (global)', '--resolution', '256', '--random-embedding',
-         '--repeats', '2', '--decoder-repeats', '2', '--threads', '1', '--out-json', str(out)])
+         '--repeats', '2', '--decoder-repeats', '2', '--threads', '1', '--exact-decoder', '--out-json', str(out)])
     assert rc == 0
     result = json.loads(out.read_text())
     assert len(result['load_per_round']) == 2
-    (row,) = result['rows']
+    row, exact = result['rows']
     assert row['grid'] == '16x16' and row['set_image_ms'] == '-' and 0 < row['click_min_ms'] <= row['click_ms']
+    assert exact['encoder'] == 'radio-tiny (global) [sam forward]' and exact['click_ms'] > 0
     assert 'load average at the start of each round' in capsys.readouterr().out

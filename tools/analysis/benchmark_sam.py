@@ -14,6 +14,10 @@ machine hit all of them alike and the ratios hold.
     python tools/analysis/benchmark_sam.py --device cpu --encoders 'radio-tiny (global)' 'sam vit_b' \
         --random-embedding --repeats 5 --decoder-repeats 20 --threads 1
 
+RADIO predictors re-prompt with ``RepromptDecoder`` (the default ``fast_decoder=True``);
+``--exact-decoder`` adds, per RADIO encoder, a ``[sam forward]`` row that runs segment-anything's
+``MaskDecoder.forward`` on every prompt, so the decoder's own gain shows in the same run.
+
 RADIO encoders get the conv neck (random models have no ``sam`` adaptor; the adaptor MLP costs
 about the same). Not a test: numbers depend on the machine and its load.
 
@@ -86,6 +90,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--threads', type=int, help='torch CPU threads')
     p.add_argument('--random-embedding', action='store_true',
                    help='skip set_image: prompt a random cached embedding (click/box latency only)')
+    p.add_argument('--exact-decoder', action='store_true',
+                   help="also time each RADIO encoder's clicks with fast_decoder=False (segment-anything's "
+                        "MaskDecoder.forward on every prompt) next to the default RepromptDecoder")
     p.add_argument('--out-json', help='also write the results here')
     return p.parse_args(argv)
 
@@ -143,6 +150,12 @@ def bench(args: argparse.Namespace, image: np.ndarray) -> Tuple[List[Dict], List
     """Build every encoder, then time them round by round (interleaved)."""
     import torch
     built = {name: _build(*ENCODERS[name], args.resolution, args.device) for name in args.encoders}
+    if args.exact_decoder:
+        from radio_dense.sam import RadioSamPredictor
+        for name in [n for n in built if ENCODERS[n][0] == 'radio']:
+            predictor, model = built[name]
+            built[f'{name} [sam forward]'] = (RadioSamPredictor(model, predictor.resolution, True, fast_decoder=False),
+                                              model)
     h, w = image.shape[:2]
     point = dict(point_coords=np.array([[w * 0.4, h * 0.5]]), point_labels=np.array([1]), multimask_output=True)
     box = dict(box=np.array([w * 0.2, h * 0.2, w * 0.6, h * 0.8]), multimask_output=False)
