@@ -37,3 +37,23 @@ def test_same_size_postprocess_skips_the_identity_resize_exactly():
     resized = torch.nn.functional.interpolate(canvas, (96, 128), mode='bilinear', align_corners=False)
     assert torch.equal(resized, canvas)  # why skipping it changes nothing
     assert torch.equal(geometry.postprocess_masks(low_res), resized)
+
+
+def test_postprocess_resizes_plane_by_plane_the_same_at_any_thread_count():
+    """One channel per plane: torch's multi-channel result on >= 2 threads, also on one thread."""
+    geometry = SamGeometry.for_image((600, 800), 1024, True, 16)  # crop to 768 x 1024, then resize to 600 x 800
+    low_res = torch.randn(2, 3, 256, 256, generator=torch.Generator().manual_seed(0))
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        two = geometry.postprocess_masks(low_res)
+        canvas = torch.nn.functional.interpolate(low_res, (1024, 1024), mode='bilinear', align_corners=False)
+        expected = torch.nn.functional.interpolate(canvas[..., :768, :], (600, 800), mode='bilinear',
+                                                   align_corners=False)
+        torch.set_num_threads(1)
+        one = geometry.postprocess_masks(low_res)
+    finally:
+        torch.set_num_threads(threads)
+    assert two.shape == (2, 3, 600, 800)
+    assert torch.equal(two, expected)
+    assert torch.equal(one, two)  # torch's own 3-channel call on one thread differs in the last bit
