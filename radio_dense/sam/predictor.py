@@ -23,7 +23,7 @@ class RadioSamPredictor:
         resolution: long side in pixels, a multiple of the patch size (default: the model's).
         pad_to_square: default: the model's.
         fast_decoder: re-prompt with :meth:`RadioSam.image_decoder` (per-image work done once; the
-            same masks as segment-anything's ``MaskDecoder.forward`` up to float rounding, ~2.5x
+            same masks as segment-anything's ``MaskDecoder.forward`` up to float rounding, ~2x
             faster per click on CPU). ``False`` runs segment-anything's forward on every prompt.
     """
 

@@ -137,7 +137,7 @@ class RadioSam(nn.Module):
 
         With ``fast`` and segment-anything's own ``MaskDecoder`` layout, the per-image work is done
         here once and every prompt runs :class:`RepromptDecoder` (the same function up to float
-        rounding, about 2.5x faster per click on CPU). Otherwise each call is :meth:`decode`. Build a
+        rounding, about 2x faster per click on CPU). Otherwise each call is :meth:`decode`. Build a
         new one after changing the decoder's weights.
 
         Returns:
