@@ -16,6 +16,15 @@ ADAPTORS = ['clip', 'siglip', 'dino_v2', 'sam']
 torch.set_num_threads(min(2, os.cpu_count() or 1))
 
 
+@pytest.fixture(autouse=True)
+def _keep_torch_threads():
+    """A tool run in-process (e.g. with --threads 1) must not change torch's thread count for later tests."""
+    threads = torch.get_num_threads()
+    yield
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+
+
 def _require_fixtures() -> Path:
     needed = [FIXTURE_DIR / 'radio-tiny.pth.tar', FIXTURE_DIR / 'hf' / 'config.json',
               FIXTURE_DIR / 'hf' / 'model.safetensors', FIXTURE_DIR / 'reference.pt']

@@ -1,4 +1,6 @@
 """What re-prompting reuses: the prompt encoder's view per geometry and the dense positional encoding per grid."""
+import contextlib
+
 import torch
 
 from radio_dense.sam.modeling.geometry import SamGeometry
@@ -29,6 +31,18 @@ def test_dense_pe_cache_equals_segment_anything_and_follows_new_weights():
     assert not torch.equal(again, first) and torch.equal(again, view.get_dense_pe())
 
 
+@contextlib.contextmanager
+def torch_threads(n: int):
+    """Run with ``n`` torch threads (other tests, e.g. tools run in-process with --threads 1, change it)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+@torch_threads(2)  # torch's multi-channel bilinear kernel equals the per-plane one on >= 2 threads
 def test_same_size_postprocess_skips_the_identity_resize_exactly():
     geometry = SamGeometry.for_image((96, 128), 128, True, 16)
     assert geometry.input_size == geometry.original_size == (96, 128)
@@ -43,17 +57,13 @@ def test_postprocess_resizes_plane_by_plane_the_same_at_any_thread_count():
     """One channel per plane: torch's multi-channel result on >= 2 threads, also on one thread."""
     geometry = SamGeometry.for_image((600, 800), 1024, True, 16)  # crop to 768 x 1024, then resize to 600 x 800
     low_res = torch.randn(2, 3, 256, 256, generator=torch.Generator().manual_seed(0))
-    threads = torch.get_num_threads()
-    try:
-        torch.set_num_threads(2)
+    with torch_threads(2):
         two = geometry.postprocess_masks(low_res)
         canvas = torch.nn.functional.interpolate(low_res, (1024, 1024), mode='bilinear', align_corners=False)
         expected = torch.nn.functional.interpolate(canvas[..., :768, :], (600, 800), mode='bilinear',
                                                    align_corners=False)
-        torch.set_num_threads(1)
+    with torch_threads(1):
         one = geometry.postprocess_masks(low_res)
-    finally:
-        torch.set_num_threads(threads)
     assert two.shape == (2, 3, 600, 800)
     assert torch.equal(two, expected)
     assert torch.equal(one, two)  # torch's own 3-channel call on one thread differs in the last bit
