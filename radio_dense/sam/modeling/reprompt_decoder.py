@@ -22,7 +22,7 @@ Decoders of another structure (subclasses, other heads) are not handled: :func:`
 says so and callers use segment-anything's own forward.
 """
 import math
-from typing import Optional, Tuple
+from typing import NamedTuple, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -77,12 +77,23 @@ def _upconv_as_linear(conv: nn.ConvTranspose2d) -> Tuple[Tensor, Tensor]:
     return weight, conv.bias.repeat(4)
 
 
-class _ImageSide:
-    """Projections of the image tokens used by one two-way block (or the final attention)."""
+def _logits_against_projected(x: Tensor, proj: nn.Linear, image: Tensor) -> Tensor:
+    """Per head, ``x_h . proj(image)_h`` without projecting the image: ``(x_h W_h) image^T + x_h . b_h``.
 
-    def __init__(self, t2i_keys: Optional[Tensor] = None, t2i_values: Optional[Tensor] = None,
-                 i2t_queries: Optional[Tensor] = None):
-        self.t2i_keys, self.t2i_values, self.i2t_queries = t2i_keys, t2i_values, i2t_queries
+    ``x``: ``(B, H, T, d)`` projected prompt tokens; ``image``: ``(1 or B, N, C)`` image tokens.
+    Returns ``(B, H * T, N)`` (rows ordered head-major), unscaled.
+    """
+    b, heads, t, d = x.shape
+    folded = torch.einsum('bhtd,hdc->bhtc', x, proj.weight.view(heads, d, -1)).reshape(b, heads * t, -1)
+    bias = (x @ proj.bias.view(heads, d, 1)).reshape(b, heads * t, 1)
+    return torch.baddbmm(bias, folded, image.transpose(1, 2).expand(b, -1, -1))
+
+
+class _ImageSide(NamedTuple):
+    """Projections of the image tokens used by one two-way block, split into heads."""
+    t2i_keys: Tensor
+    t2i_values: Tensor
+    i2t_queries: Tensor
 
 
 class RepromptDecoder:
@@ -143,7 +154,7 @@ class RepromptDecoder:
             side = first if index == 0 else None
             queries, keys = self._block(block, queries, keys, tokens, side)
         final = self.transformer.final_attn_token_to_image
-        out = self._tokens_to_image(final, queries + tokens, keys, None)
+        out = self._tokens_to_image(final, queries + tokens, keys, keys + self.pe, None)
         return self.transformer.norm_final_attn(queries + out), keys
 
     def _block(self, block: TwoWayAttentionBlock, queries: Tensor, keys: Tensor, query_pe: Tensor,
@@ -154,11 +165,12 @@ class RepromptDecoder:
             q = queries + query_pe
             queries = queries + block.self_attn(q=q, k=q, v=queries)
         queries = block.norm1(queries)
+        keys_pe = None if side is not None else keys + self.pe  # both cross attentions read it
         queries = block.norm2(queries + self._tokens_to_image(block.cross_attn_token_to_image, queries + query_pe,
-                                                              keys, side))
+                                                              keys, keys_pe, side))
         queries = block.norm3(queries + block.mlp(queries))
         keys = block.norm4(keys + self._image_to_tokens(block.cross_attn_image_to_token, queries + query_pe,
-                                                        queries, keys, side))
+                                                        queries, keys_pe, side))
         return queries, keys
 
     def _image_side(self, block: TwoWayAttentionBlock, keys: Tensor) -> _ImageSide:
@@ -169,8 +181,13 @@ class RepromptDecoder:
                           _heads(t2i.v_proj(keys), t2i.num_heads).contiguous(),
                           _heads(i2t.q_proj(keys_pe), i2t.num_heads).contiguous())
 
-    def _tokens_to_image(self, attn: Attention, q_tokens: Tensor, keys: Tensor, side: Optional[_ImageSide]) -> Tensor:
-        """``attn(q=q_tokens, k=keys + pe, v=keys)``: a few tokens attend to every image token."""
+    def _tokens_to_image(self, attn: Attention, q_tokens: Tensor, keys: Tensor, keys_pe: Optional[Tensor],
+                         side: Optional[_ImageSide]) -> Tensor:
+        """``attn(q=q_tokens, k=keys_pe, v=keys)``: a few tokens attend to every image token.
+
+        With ``side`` (the image tokens' projections, computed once per image) ``keys`` and
+        ``keys_pe`` are not read.
+        """
         b, t, _ = q_tokens.shape
         heads, width = attn.num_heads, attn.internal_dim
         d = width // heads
@@ -184,25 +201,21 @@ class RepromptDecoder:
             if shared:
                 out = out.view(heads, b, t, d).transpose(0, 1)
             return attn.out_proj(_merge_heads(out))
-        keys_pe = keys + self.pe
         if t * heads >= width:  # many tokens: project the image tokens as the module does
             k = _heads(attn.k_proj(keys_pe), heads)
             v = _heads(attn.v_proj(keys), heads)
             scores = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(d), dim=-1)
             return attn.out_proj(_merge_heads(scores @ v))
         # low rank: fold W_k into the queries and W_v after the weighted sum (softmax rows sum to 1)
-        wk = attn.k_proj.weight.view(heads, d, -1)  # (H, d, C)
-        q_img = torch.einsum('bhtd,hdc->bhtc', q, wk).reshape(b, heads * t, -1)  # (B, H*T, C)
-        q_bias = (q @ attn.k_proj.bias.view(heads, d, 1)).reshape(b, heads * t, 1)
-        logits = torch.baddbmm(q_bias, q_img, keys_pe.transpose(1, 2).expand(b, -1, -1)) / math.sqrt(d)
+        logits = _logits_against_projected(q, attn.k_proj, keys_pe) / math.sqrt(d)
         weighted = torch.softmax(logits, dim=-1) @ keys  # (B, H*T, C)
         wv = attn.v_proj.weight.view(heads, d, -1)
         out = torch.einsum('bhtc,hdc->bhtd', weighted.view(b, heads, t, -1), wv) + attn.v_proj.bias.view(heads, 1, d)
         return attn.out_proj(_merge_heads(out))
 
-    def _image_to_tokens(self, attn: Attention, k_tokens: Tensor, v_tokens: Tensor, keys: Tensor,
+    def _image_to_tokens(self, attn: Attention, k_tokens: Tensor, v_tokens: Tensor, keys_pe: Optional[Tensor],
                          side: Optional[_ImageSide]) -> Tensor:
-        """``attn(q=keys + pe, k=k_tokens, v=v_tokens)``: every image token attends to a few tokens."""
+        """``attn(q=keys_pe, k=k_tokens, v=v_tokens)``: every image token attends to a few tokens."""
         b, t, _ = k_tokens.shape
         heads, width = attn.num_heads, attn.internal_dim
         d = width // heads
@@ -217,14 +230,10 @@ class RepromptDecoder:
             if shared:
                 logits = logits.view(heads, b, t, -1).transpose(0, 1)
         elif t * heads >= width:
-            q = _heads(attn.q_proj(keys + self.pe), heads)
+            q = _heads(attn.q_proj(keys_pe), heads)
             logits = k @ q.transpose(-1, -2)
         else:  # low rank: fold W_q into the token keys
-            wq = attn.q_proj.weight.view(heads, d, -1)
-            k_img = torch.einsum('bhtd,hdc->bhtc', k, wq).reshape(b, heads * t, -1)
-            k_bias = (k @ attn.q_proj.bias.view(heads, d, 1)).reshape(b, heads * t, 1)
-            logits = torch.baddbmm(k_bias, k_img, (keys + self.pe).transpose(1, 2).expand(b, -1, -1))
-            logits = logits.view(b, heads, t, -1)
+            logits = _logits_against_projected(k, attn.q_proj, keys_pe).view(b, heads, t, -1)
         weights = torch.softmax(logits / math.sqrt(d), dim=2)  # (B, H, T, N)
         if t * heads >= width:
             return attn.out_proj(_merge_heads(weights.transpose(-1, -2) @ v))
