@@ -38,6 +38,15 @@ def browser():
         instance.close()
 
 
+def open_app(browser, url: str, height: int = 700):
+    """A new page on the app at ``url``, its JavaScript errors collected: ``(page, errors)``."""
+    page = browser.new_page(viewport={'width': 900, 'height': height})
+    errors = []
+    page.on('pageerror', lambda e: errors.append(str(e)))
+    page.goto(url)
+    return page, errors
+
+
 @pytest.fixture(scope='module')
 def server(hub_checkpoint):
     model = build_radio_sam(dict(source=hub_checkpoint), resolution=256, seed=0)
@@ -53,10 +62,7 @@ def server(hub_checkpoint):
 def test_upload_click_mask(browser, server, tmp_path):
     image_path = tmp_path / 'shapes.png'
     Image.fromarray(shapes_image(240, 320, seed=5)).save(image_path)
-    page = browser.new_page(viewport={'width': 900, 'height': 700})
-    errors = []
-    page.on('pageerror', lambda e: errors.append(str(e)))
-    page.goto(server.url)
+    page, errors = open_app(browser, server.url)
     assert page.locator('#resolution option').count() == 2
     page.set_input_files('#file', str(image_path))
     page.wait_for_selector('#status[data-state="ready"]', timeout=60_000)
@@ -104,10 +110,7 @@ def test_upload_click_mask(browser, server, tmp_path):
 def test_candidate_picker_clear_and_reembed_status(browser, server, tmp_path):
     image_path = tmp_path / 'shapes.png'
     Image.fromarray(shapes_image(240, 320, seed=7)).save(image_path)
-    page = browser.new_page(viewport={'width': 900, 'height': 900})
-    errors = []
-    page.on('pageerror', lambda e: errors.append(str(e)))
-    page.goto(server.url)
+    page, errors = open_app(browser, server.url, height=900)
     assert page.get_attribute('link[rel="icon"]', 'href') == '/favicon.svg'
     assert page.request.get(server.url + 'favicon.svg').headers['content-type'] == 'image/svg+xml'
     page.set_input_files('#file', str(image_path))

@@ -1,6 +1,6 @@
 """The SAM3 concept box in a real headless browser (Debian chromium + playwright): type, see instances.
 
-Uses the browser fixture of tests/sam/test_app_browser.py (tools/setup_browser.sh installs what is
+Uses the browser fixture of tests/apps/test_sam_web_browser.py (tools/setup_browser.sh installs what is
 missing). The screenshot goes to ``$SAM3_APP_SCREENSHOT`` (default: the test's tmp folder).
 """
 import os
@@ -12,7 +12,7 @@ from PIL import Image
 
 from apps.sam_web.server import SamAppServer
 
-from ..apps.test_sam_web_browser import browser  # noqa: F401 (fixture)
+from ..apps.test_sam_web_browser import browser, open_app  # noqa: F401 (browser: a fixture)
 from .conftest import scene_image
 
 pytestmark = pytest.mark.slow
@@ -30,10 +30,7 @@ def server(radio_sam3_app_state):
 def test_type_a_concept_then_add_an_example_box(browser, server, tmp_path):  # noqa: F811
     image_path = tmp_path / 'scene.png'
     Image.fromarray(scene_image(200, 300, seed=3)).save(image_path)
-    page = browser.new_page(viewport={'width': 900, 'height': 700})
-    errors = []
-    page.on('pageerror', lambda e: errors.append(str(e)))
-    page.goto(server.url)
+    page, errors = open_app(browser, server.url)
     assert page.is_visible('#concept')  # only SAM3 models show the concept box
     page.set_input_files('#file', str(image_path))
     page.wait_for_selector('#status[data-state="ready"]', timeout=120_000)
