@@ -60,7 +60,14 @@ def _check_recipe(cfg: Config, path: Path) -> None:
         assert pre.mean is None and pre.std is None and pre.bgr_to_rgb
 
 
-def _backward_reaches(model, loss) -> None:
+def _check_training_step(model, batch, loss_keys) -> None:
+    """One training forward of ``batch`` (padded to 128 x 160): a finite loss with ``loss_keys``, gradients
+    reaching the injectors, the ViT and the spatial prior module."""
+    model.train()
+    data = model.data_preprocessor(batch, training=True)
+    assert data['inputs'].shape[-2:] == (128, 160)
+    loss, log_vars = model.parse_losses(model(**data, mode='loss'))
+    assert torch.isfinite(loss) and set(loss_keys) <= set(log_vars)
     loss.backward()
     named = dict(model.named_parameters())
     grads = {n: p.grad for n, p in named.items() if p.requires_grad}
@@ -92,13 +99,7 @@ def test_semantic_config_trains_and_predicts(path):
         samples.append(sample)
     batch = dict(inputs=[torch.randint(0, 256, (3, h, w), dtype=torch.uint8, generator=gen) for h, w in SIZES],
                  data_samples=samples)
-    model.train()
-    data = model.data_preprocessor(batch, training=True)
-    assert data['inputs'].shape[-2:] == (128, 160)
-    losses = model(**data, mode='loss')
-    loss, log_vars = model.parse_losses(losses)
-    assert torch.isfinite(loss) and {'decode.loss_cls', 'decode.loss_mask', 'decode.loss_dice'} <= set(log_vars)
-    _backward_reaches(model, loss)
+    _check_training_step(model, batch, {'decode.loss_cls', 'decode.loss_mask', 'decode.loss_dice'})
 
     model.eval()
     h, w = 100, 150  # mmseg tests one size per batch; not a multiple of 32 (padded by test_cfg) nor of 16
@@ -144,13 +145,7 @@ def test_panoptic_and_instance_config_trains_and_predicts(path):
     gen = torch.Generator().manual_seed(0)
     batch = dict(inputs=[torch.randint(0, 256, (3, h, w), dtype=torch.uint8, generator=gen) for h, w in SIZES],
                  data_samples=[_det_sample(h, w, things, stuff) for h, w in SIZES])
-    model.train()
-    data = model.data_preprocessor(batch, training=True)
-    assert data['inputs'].shape[-2:] == (128, 160)
-    losses = model(**data, mode='loss')
-    loss, log_vars = model.parse_losses(losses)
-    assert torch.isfinite(loss) and {'loss_cls', 'loss_mask', 'loss_dice'} <= set(log_vars)
-    _backward_reaches(model, loss)
+    _check_training_step(model, batch, {'loss_cls', 'loss_mask', 'loss_dice'})
 
     model.eval()
     with torch.no_grad():
