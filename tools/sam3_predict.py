@@ -24,7 +24,7 @@ import time
 
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tool_args import SAM3_MODES, add_sam3_model_args, existing_file  # noqa: E402
+from tool_args import SAM3_MODES, add_sam3_model_args, MAX_RESOLUTION, existing_file, number  # noqa: E402
 
 
 def parse_box(text: str):
@@ -46,12 +46,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--text', help='the concept, a short noun phrase ("shoe", "yellow school bus")')
     p.add_argument('--box', action='append', type=parse_box, default=[], metavar='X0,Y0,X1,Y1[,LABEL]',
                    help='exemplar box in image pixels (repeat for more); label 0 = negative exemplar')
-    p.add_argument('--resolution', type=int, help='input side (multiple of the patch size; default 1152 for RADIO, '
-                                                  '1008 for SAM3\'s own trunk)')
+    p.add_argument('--resolution', type=number(int, 1, MAX_RESOLUTION, why='the input side'),
+                   help='input side (multiple of the patch size; default 1152 for RADIO, '
+                        '1008 for SAM3\'s own trunk)')
     p.add_argument('--mode', choices=SAM3_MODES, default='stretch',
                    help="stretch: squash to a square (SAM3's way); pad: keep the aspect ratio, pad to a square; "
                         "fit: keep it, pad to whole patches (non-square input)")
-    p.add_argument('--threshold', type=float, default=0.5, help='keep instances scoring above this')
+    p.add_argument('--threshold', type=number(float, 0, 1, why='a score'), default=0.5,
+                   help='keep instances scoring above this')
     p.add_argument('--out-dir', default='sam3_out', help='folder for masks, overlay.png and result.json')
     add_sam3_model_args(p)
     args = p.parse_args(argv)

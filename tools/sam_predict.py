@@ -21,7 +21,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tool_args import add_sam_model_args, existing_file  # noqa: E402
+from tool_args import add_sam_model_args, existing_file, refuse_output_onto_input, resolution  # noqa: E402
 
 
 def parse_point(text: str):
@@ -54,7 +54,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--points', nargs='+', type=parse_point, default=[], metavar='X,Y[,LABEL]',
                    help='point prompts in image pixels; label 1 (default) = object, 0 = background')
     p.add_argument('--box', type=parse_box, metavar='X0,Y0,X1,Y1', help='box prompt in image pixels')
-    p.add_argument('--resolution', type=int, help='long side fed to the encoder (multiple of 16; default: the model\'s)')
+    p.add_argument('--resolution', type=resolution, help='long side fed to the encoder (multiple of 16; default: the model\'s)')
     p.add_argument('--no-pad', action='store_true', help='keep the aspect ratio instead of padding to a square')
     p.add_argument('--multimask', choices=['auto', 'yes', 'no'], default='auto',
                    help='three candidate masks and keep the best-scored (auto: only for a single point)')
@@ -64,6 +64,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if not args.points and args.box is None:
         p.error('give at least one prompt: --points X,Y[,LABEL] ... and/or --box X0,Y0,X1,Y1')
+    refuse_output_onto_input(p, '--out', args.out, args.image)
+    if args.overlay:
+        refuse_output_onto_input(p, '--overlay', args.overlay, args.image)
     return args
 
 

@@ -43,6 +43,59 @@ def existing_file(path: str) -> str:
     return path
 
 
+# Largest image side the CLIs accept: a 4096 px ViT-B input already needs ~10 GB of attention buffers;
+# a typo such as 100000 must be refused here, before the model loads or anything is allocated.
+MAX_RESOLUTION = 4096
+
+
+def number(kind=float, low=None, high=None, low_open=False, high_open=False, multiple_of=None, why=''):
+    """argparse type: a finite ``kind`` (int/float) in ``[low, high]`` (``low_open``/``high_open``: strict).
+
+    The one place the tools validate numeric options: a refusal is one line naming the accepted range,
+    the reason (``why``) and what was given.
+    """
+    import math
+
+    def bounds() -> str:
+        lo = '' if low is None else f"{'>' if low_open else '>='} {low:g}"
+        hi = '' if high is None else f"{'<' if high_open else '<='} {high:g}"
+        text = ' and '.join(b for b in (lo, hi) if b)
+        if multiple_of:
+            text += f'{" and " if text else ""}a multiple of {multiple_of}'
+        return text
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except (TypeError, ValueError):
+            raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, got {text!r}")
+        bad = not math.isfinite(value)
+        bad |= low is not None and (value <= low if low_open else value < low)
+        bad |= high is not None and (value >= high if high_open else value > high)
+        bad |= bool(multiple_of) and value % multiple_of != 0
+        if bad:
+            raise argparse.ArgumentTypeError(f'must be finite, {bounds()}{" (" + why + ")" if why else ""}; got {text!r}')
+        return value
+    parse.__name__ = kind.__name__  # argparse names the type in its messages
+    return parse
+
+
+def resolution(text: str) -> int:
+    """argparse type of ``--resolution``: a positive multiple of 16 up to :data:`MAX_RESOLUTION`."""
+    return number(int, 16, MAX_RESOLUTION, multiple_of=16,
+                  why=f'the encoder input side; larger needs tens of GB, raise MAX_RESOLUTION in tools/tool_args.py '
+                      f'if this machine has them')(text)
+
+
+def refuse_output_onto_input(parser: argparse.ArgumentParser, option: str, output: str, *inputs: str) -> None:
+    """``parser.error`` when ``output`` is (or, for a folder, contains) one of ``inputs``: never write onto an input."""
+    out = os.path.realpath(output)
+    for path in inputs:
+        if path and os.path.exists(path) and os.path.realpath(path) == out:
+            parser.error(f'{option} {output} is the input {path}: it would be overwritten or fed back as input; '
+                         f'choose another {option}')
+
+
 def add_sam_model_args(parser: argparse.ArgumentParser) -> None:
     """``--config``, ``--checkpoint``, ``--radio``, ``--decoder-checkpoint``, ``--neck``, ``--device`` of the SAM tools."""
     g = parser.add_argument_group('model')
