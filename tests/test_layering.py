@@ -34,8 +34,10 @@ MAY_IMPORT: Dict[str, Set[str]] = {
 
 
 def _part(path: Path) -> str:
-    rel = path.relative_to(PACKAGE).parts
-    return 'radio_dense' if len(rel) == 1 else rel[0]
+    if path.is_relative_to(PACKAGE):
+        rel = path.relative_to(PACKAGE).parts
+        return 'radio_dense' if len(rel) == 1 else rel[0]
+    return path.relative_to(REPO_ROOT).parts[0]  # tools/ and apps/ (radio_dense.tools / .apps)
 
 
 def _module_package(path: Path) -> Tuple[str, ...]:
@@ -58,7 +60,9 @@ def imports_of(path: Path) -> Iterator[Tuple[int, str]]:
 
 
 def _package_files():
-    return sorted(p for p in PACKAGE.rglob('*.py') if '__pycache__' not in p.parts)
+    """The package's modules: radio_dense/ and the folders it links in as radio_dense.tools / .apps."""
+    roots = [PACKAGE, REPO_ROOT / 'tools', REPO_ROOT / 'apps']
+    return sorted(p for root in roots for p in root.rglob('*.py') if '__pycache__' not in p.parts)
 
 
 def test_every_part_has_a_rule():

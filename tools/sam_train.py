@@ -43,19 +43,13 @@ def export_trained_weights(model, path: str) -> int:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from mmengine.config import Config
     from mmengine.runner import Runner
     import radio_dense.openmmlab.sam  # noqa: F401  (registration)
     from radio_dense.openmmlab.atomic_checkpoint import use_atomic_checkpoints
-    from radio_dense.tools.common.runner import apply_schedule_policy
-    from radio_dense.openmmlab.schedule import loop_length
+    from radio_dense.tools.common.runner import load_config
 
-    cfg = Config.fromfile(args.config)
-    old_lengths = {by_epoch: loop_length(cfg, by_epoch) for by_epoch in (False, True)}
-    cfg_options = cfg_options_dict(args.cfg_options)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    apply_schedule_policy(cfg, cfg_options, old_lengths, rescale=args.rescale_schedule)
+    cfg = load_config(args.config, cfg_options_dict(args.cfg_options),
+                      schedule='rescale' if args.rescale_schedule else 'keep', scopes=('mmengine',))
     if cfg.model.get('type') != 'RadioSamModel':
         raise SystemExit(f"{args.config}: model.type must be 'RadioSamModel' to train (got {cfg.model.get('type')!r})")
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join('work_dirs', osp.splitext(osp.basename(args.config))[0])
