@@ -17,11 +17,11 @@ setup(
     description='NVIDIA RADIOv2.5 as a backbone for mmsegmentation, mmdetection and SAM prompting',
     long_description=open('README.md').read() if __import__('os').path.exists('README.md') else '',
     long_description_content_type='text/markdown',
-    # tools/ ships inside the package as radio_dense.tools, so a pip-installed radio_dense has the
-    # command-line tools too: the console scripts below, or `python -m radio_dense.tools.train ...`
-    packages=find_packages(include=['radio_dense', 'radio_dense.*'])
-    + ['radio_dense.tools'] + [f'radio_dense.tools.{p}' for p in find_packages('tools')],
-    package_dir={'radio_dense.tools': 'tools'},
+    # tools/ and apps/ ship inside the package as radio_dense.tools and radio_dense.apps (the
+    # symbolic links radio_dense/tools -> ../tools and radio_dense/apps -> ../apps, which setuptools
+    # follows), so every install, editable or not and whatever the setuptools version, has the
+    # command-line tools: the console scripts below, or `python -m radio_dense.tools.train ...`
+    packages=find_packages(include=['radio_dense', 'radio_dense.*']),
     package_data={'radio_dense.tools': ['*.sh']},
     entry_points={'console_scripts': [f'{name} = radio_dense.tools.{module}:main' for name, module in CONSOLE_SCRIPTS]},
     python_requires='>=3.9',

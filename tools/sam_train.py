@@ -16,8 +16,7 @@ import json
 import os.path as osp
 import sys
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from tool_args import add_cfg_options, cfg_options_dict  # noqa: E402
+from radio_dense.tools.tool_args import add_cfg_options, cfg_options_dict
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -48,7 +47,7 @@ def main(argv=None) -> int:
     from mmengine.runner import Runner
     import radio_dense.openmmlab.sam  # noqa: F401  (registration)
     from radio_dense.openmmlab.atomic_checkpoint import use_atomic_checkpoints
-    from common.runner import apply_schedule_policy
+    from radio_dense.tools.common.runner import apply_schedule_policy
     from radio_dense.openmmlab.schedule import loop_length
 
     cfg = Config.fromfile(args.config)

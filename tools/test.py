@@ -10,11 +10,8 @@ Examples::
     .venv/bin/python tools/test.py DET_CONFIG CHECKPOINT --out results.pkl # raw predictions
 """
 import argparse
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tool_args import parse_runner_args  # noqa: E402
+from radio_dense.tools.tool_args import parse_runner_args
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -36,7 +33,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     args = parse_args(argv)
     from radio_dense.openmmlab.checkpoint_match import check_checkpoint_matches
-    from common.runner import build_runner_or_exit, save_metrics
+    from radio_dense.tools.common.runner import build_runner_or_exit, save_metrics
     check = None if args.allow_partial else (lambda runner: check_checkpoint_matches(runner.model, args.checkpoint))
     metrics = build_runner_or_exit(args, 'test', check).test()
     if args.metrics_out:

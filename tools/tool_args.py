@@ -4,13 +4,6 @@ Every tool builds its parser from these, parses, and only then imports torch / O
 """
 import argparse
 import os
-import sys
-
-TOOLS_DIR = os.path.dirname(os.path.abspath(__file__))
-REPO_DIR = os.path.dirname(TOOLS_DIR)
-# In a checkout the tools use the radio_dense beside them; installed (radio_dense/tools/), the package itself.
-if os.path.isfile(os.path.join(REPO_DIR, 'radio_dense', '__init__.py')) and REPO_DIR not in sys.path:
-    sys.path.insert(0, REPO_DIR)
 
 
 def key_value(text: str) -> str:

@@ -18,13 +18,10 @@ Reports, as JSON and a markdown table:
 """
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
-os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')  # on shared/busy CPUs, spinning OpenMP threads slow torch 10x+
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import tool_args  # noqa: E402,F401  (the radio_dense beside the tools)
+import radio_dense.tools  # noqa: F401  (first: the tools' process settings, before torch loads)
 
 #: the keys of radio_dense.analysis.gpu_check.CHECKS (a test keeps them equal), in the order they run
 CHECK_NAMES = ('fidelity', 'sdpa_kernels', 'latency', 'sam')

@@ -37,6 +37,8 @@ import os
 import sys
 from typing import Any, Dict, List, Optional
 
+import radio_dense.tools  # noqa: F401  (first: the tools' process settings, before torch loads)
+
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -52,8 +54,7 @@ if __name__ == '__main__':
 
 import torch  # noqa: E402
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, REPO)
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 from tests.radio.seeded_weights import seeded_state, seeded_tensor  # noqa: E402
 from tests.radio.upstream_fixtures import flatten_outputs  # noqa: E402
 
