@@ -77,6 +77,8 @@ def test_parts_import_only_the_layers_above_them():
     wrong = []
     for path in _package_files():
         part = _part(path)
+        if str(path.relative_to(REPO_ROOT)) in ENVIRONMENT_PROBES:
+            continue  # they check OpenMMLab's pieces where it is installed
         for line, name in imports_of(path):
             if name.startswith('radio_dense.'):
                 other = name.split('.')[1]

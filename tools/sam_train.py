@@ -30,22 +30,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def export_trained_weights(model, path: str) -> int:
-    """Save the trainable parts of the RadioSam (everything but a frozen RADIO) to safetensors."""
-    from safetensors.torch import save_file
-    sam = model.module.sam if hasattr(model, 'module') else model.sam
-    frozen_radio = getattr(sam.image_encoder, 'freeze_radio', False)
-    state = {k: v.detach().cpu().contiguous() for k, v in sam.state_dict().items()
-             if not (frozen_radio and k.startswith('image_encoder.radio.'))}
-    save_file(state, path, metadata={'format': 'radio_dense RadioSam state dict (frozen RADIO left out)'})
-    return len(state)
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
     from mmengine.runner import Runner
     import radio_dense.openmmlab.sam  # noqa: F401  (registration)
     from radio_dense.openmmlab.atomic_checkpoint import use_atomic_checkpoints
+    from radio_dense.sam.model_checkpoint import save_radio_sam_weights
     from radio_dense.tools.common.runner import load_config
 
     cfg = load_config(args.config, cfg_options_dict(args.cfg_options),
@@ -61,7 +51,8 @@ def main(argv=None) -> int:
     runner.train()
     results['after'] = runner.val()
     out = osp.join(cfg.work_dir, 'radio_sam_trained.safetensors')
-    n = export_trained_weights(runner.model, out)
+    model = runner.model.module if hasattr(runner.model, 'module') else runner.model  # DDP
+    n = save_radio_sam_weights(model.sam, out)
     results = {k: {m: float(v) for m, v in r.items()} for k, r in results.items()}
     with open(osp.join(cfg.work_dir, 'sam_train_results.json'), 'w') as f:
         json.dump(results, f, indent=2)
