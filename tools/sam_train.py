@@ -16,7 +16,7 @@ import json
 import os.path as osp
 import sys
 
-from radio_dense.tools.tool_args import add_cfg_options, cfg_options_dict
+from radio_dense.tools.tool_args import add_cfg_options, add_launcher_arg, cfg_options_dict
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -27,16 +27,17 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--no-rescale-schedule', dest='rescale_schedule', action='store_false',
                    help='keep the schedulers as written when --cfg-options changes train_cfg.max_iters')
     add_cfg_options(p, 'train_cfg.max_iters=50 model.train_decoder=False')
+    add_launcher_arg(p)
     return p.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from mmengine.runner import Runner
     import radio_dense.openmmlab.sam  # noqa: F401  (registration)
     from radio_dense.openmmlab.atomic_checkpoint import use_atomic_checkpoints
     from radio_dense.sam.model_checkpoint import save_radio_sam_weights
-    from radio_dense.tools.common.runner import load_config
+    from radio_dense.tools.common.runner import load_config, prepare_launcher, start_runner
+    prepare_launcher(args.launcher)
 
     cfg = load_config(args.config, cfg_options_dict(args.cfg_options),
                       schedule='rescale' if args.rescale_schedule else 'keep', scopes=('mmengine',))
@@ -44,7 +45,8 @@ def main(argv=None) -> int:
         raise SystemExit(f"{args.config}: model.type must be 'RadioSamModel' to train (got {cfg.model.get('type')!r})")
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join('work_dirs', osp.splitext(osp.basename(args.config))[0])
     use_atomic_checkpoints(cfg)
-    runner = Runner.from_cfg(cfg)
+    cfg.launcher = args.launcher
+    runner = start_runner(cfg)
     results = {}
     if args.val_before:
         results['before'] = runner.val()
