@@ -7,6 +7,7 @@ The tests pin what the pipeline must do: the oracle is far above chance, classes
 collapse it, and the sliding windows agree with one whole-image pass.
 """
 import json
+from pathlib import Path
 
 import pytest
 import torch
@@ -67,3 +68,23 @@ def test_oracle_segments_the_synthetic_set_through_mmseg_test_py(data_root, hub_
     torch.save(oracle[0][torch.tensor([3, 4, 5, 6, 0, 1, 2])], permuted)
     metrics = _test_py(data_root, hub_checkpoint, str(permuted), tmp_path / 'p')
     assert next(v for k, v in metrics.items() if k.endswith('mIoU')) < miou / 3, metrics
+
+
+RADSEG_LEAVES = sorted(p.name for p in (Path(__file__).resolve().parents[2] / 'configs' / 'radio_zero_shot').glob('c-radio*.py'))
+
+
+def test_every_anchor_data_set_has_a_leaf():
+    assert {n.split('_radseg_')[1].rsplit('-', 1)[0] for n in RADSEG_LEAVES} == {
+        'ade20k', 'voc20', 'voc21', 'context59', 'context60', 'coco-stuff164k', 'cityscapes'}
+
+
+@pytest.mark.parametrize('leaf', RADSEG_LEAVES)
+def test_radseg_leaves_follow_the_protocol(leaf):
+    cfg = Config.fromfile(f'configs/radio_zero_shot/{leaf}')
+    m = cfg.model
+    assert (m.type, m.backbone.source, m.adaptor) == ('RADIOZeroShotSegmentor', 'c-radio_v3-b', 'siglip2-g')
+    assert (m.slide_crop, m.slide_stride, m.global_aggregation, m.dense_head) == (336, 224, 10.0, 'summary')
+    assert cfg.test_dataloader.dataset.pipeline[1].scale == (2048, 336)
+    assert cfg.train_dataloader is None and {'type': 'ZeroShotClassesHook'} in cfg.custom_hooks
+    if 'voc20' in leaf:
+        assert len(cfg.test_dataloader.dataset.metainfo.classes) == 20
