@@ -229,3 +229,20 @@ def class_embeddings(tower: TextTower, class_names: Sequence[str], templates: Se
     emb = tower.encode(prompts, normalize=True, batch_size=batch_size)
     emb = emb.reshape(len(class_names), len(templates), -1).mean(dim=1)
     return F.normalize(emb, dim=-1)
+
+
+#: prompt template sets by name; 'openai' (80) and 'simple' (7) are open_clip's zero-shot metadata
+TEMPLATE_SETS = ('openai', 'simple', 'single')
+
+
+def prompt_templates(templates: Union[str, Sequence[Any]]) -> List[Any]:
+    """A template set by name (:data:`TEMPLATE_SETS`) or a list of format strings / callables, as a list."""
+    if not isinstance(templates, str):
+        return list(templates)
+    if templates == 'single':
+        return ['a photo of a {}.']
+    if templates in ('openai', 'simple'):
+        meta = _require('open_clip', 'open_clip_torch').zero_shot_metadata
+        return list(meta.OPENAI_IMAGENET_TEMPLATES if templates == 'openai' else meta.SIMPLE_IMAGENET_TEMPLATES)
+    raise ValueError(f'Unknown template set {templates!r}; choose one of {TEMPLATE_SETS} or give a list of strings '
+                     f'with one "{{}}"')

@@ -22,7 +22,7 @@ The upstream model is ``hubconf.radio_model(version=<file>, ...)`` in float32 on
 type ``siglip2`` / ``open_clip`` get upstream's ``GenericAdaptor`` (the vision side of their
 adaptors: same heads, same forward; the text towers need downloads and play no part in images).
 
-``text/`` records upstream's text towers (``--case text``: tools/dev/upstream_text_fixture.py).
+``text/`` records upstream's text towers (``--case text``: tests/radio/upstream_text_fixture.py).
 
 ``trunks/`` records, for every trunk name upstream registers plus a few timm ones, the output of
 upstream's CPE trunk at real width and depth 2 with :mod:`tests.radio.seeded_weights` weights, and
@@ -440,7 +440,7 @@ def main(argv=None) -> None:
         if name == 'trunks':
             make_trunk_cases(opts.out)
         elif name == 'text':
-            from tools.dev.upstream_text_fixture import make_text_case
+            from tests.radio.upstream_text_fixture import make_text_case
             make_text_case(opts.out)
         else:
             make_model_case(hubconf, name, MODEL_CASES[name], opts.out)
