@@ -85,6 +85,7 @@ def test_radseg_leaves_follow_the_protocol(leaf):
     assert (m.type, m.backbone.source, m.adaptor) == ('RADIOZeroShotSegmentor', 'c-radio_v3-b', 'siglip2-g')
     assert (m.slide_crop, m.slide_stride, m.global_aggregation, m.dense_head) == (336, 224, 10.0, 'summary')
     assert cfg.test_dataloader.dataset.pipeline[1].scale == (2048, 336)
+    assert cfg.test_dataloader.dataset.pipeline[2] == dict(type='LoadAnnotations')  # reduce_zero_label: the data set's
     assert cfg.train_dataloader is None and {'type': 'ZeroShotClassesHook'} in cfg.custom_hooks
     if 'voc20' in leaf:
         assert len(cfg.test_dataloader.dataset.metainfo.classes) == 20
