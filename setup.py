@@ -9,6 +9,7 @@ CONSOLE_SCRIPTS = [
     ('radio-analyze-logs', 'analysis.analyze_logs'), ('radio-confusion-matrix', 'analysis.confusion_matrix'),
     ('radio-benchmark', 'analysis.benchmark'), ('radio-browse-dataset', 'misc.browse_dataset'),
     ('radio-publish-model', 'misc.publish_model'), ('radio-zero-shot', 'zero_shot'),
+    ('radio-segment-by-name', 'segment_by_name'),
 ]
 
 setup(
