@@ -15,6 +15,8 @@ so and only --class-embeddings (a (K, D) tensor file) make its labels mean anyth
 import argparse
 import os
 
+import radio_dense.tools  # noqa: F401  (the tools' process settings, before torch)
+
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
