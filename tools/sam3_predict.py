@@ -23,28 +23,15 @@ import sys
 import time
 
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tool_args import SAM3_MODES, add_sam3_model_args, MAX_RESOLUTION, existing_file, number  # noqa: E402
-
-
-def parse_box(text: str):
-    """``x0,y0,x1,y1`` or ``x0,y0,x1,y1,label`` (label 1 = positive exemplar, 0 = negative)."""
-    try:
-        values = [float(v) for v in text.split(',')]
-    except ValueError:
-        values = []
-    if len(values) not in (4, 5) or values[2] <= values[0] or values[3] <= values[1] or \
-            (len(values) == 5 and values[4] not in (0, 1)):
-        raise argparse.ArgumentTypeError(f'a box is x0,y0,x1,y1[,label] with x1 > x0, y1 > y0 and label 0 or 1; '
-                                         f'got {text!r}')
-    return values[:4], int(values[4]) if len(values) == 5 else 1
+from radio_dense.tools.tool_args import (MAX_RESOLUTION, SAM3_MODES, add_sam3_model_args, existing_file, labelled_box,
+                                         number)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('image', type=existing_file, help='input image (any format PIL reads)')
     p.add_argument('--text', help='the concept, a short noun phrase ("shoe", "yellow school bus")')
-    p.add_argument('--box', action='append', type=parse_box, default=[], metavar='X0,Y0,X1,Y1[,LABEL]',
+    p.add_argument('--box', action='append', type=labelled_box, default=[], metavar='X0,Y0,X1,Y1[,LABEL]',
                    help='exemplar box in image pixels (repeat for more); label 0 = negative exemplar')
     p.add_argument('--resolution', type=number(int, 1, MAX_RESOLUTION, why='the input side'),
                    help='input side (multiple of the patch size; default 1152 for RADIO, '
@@ -69,7 +56,7 @@ def main(argv=None) -> int:
     from radio_dense.sam.utils.coco_instances import read_rgb
     from radio_dense.sam.utils.visualize import mask_png_bytes
     from radio_dense.sam3 import Sam3Predictor
-    from common.sam3_model_args import sam3_model_from_args
+    from radio_dense.tools.common.sam3_model_args import sam3_model_from_args
     from radio_dense.sam3.visualize import instances_overlay, prediction_records
 
     model, what, is_random = sam3_model_from_args(args)

@@ -21,8 +21,7 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tool_args import add_sam_model_args, number, refuse_output_onto_input, resolution  # noqa: E402
+from radio_dense.tools.tool_args import add_sam_model_args, number, refuse_output_onto_input, resolution
 
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff')
 
@@ -34,18 +33,29 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--convert-to-rle', action='store_true',
                    help="write one COCO RLE JSON per image instead of PNG folders (needs pycocotools)")
     p.add_argument('--no-overlay', action='store_true', help='do not write <name>_overlay.png')
-    p.add_argument('--resolution', type=resolution, help="long side fed to the encoder (multiple of 16; default: the model's)")
+    p.add_argument('--resolution', type=resolution,
+                   help="long side fed to the encoder (multiple of 16; default: the model's)")
     p.add_argument('--no-pad', action='store_true', help='keep the aspect ratio instead of padding to a square')
     amg = p.add_argument_group('AMG settings (segment-anything SamAutomaticMaskGenerator)')
-    amg.add_argument('--points-per-side', type=number(int, 1, 1024, why='the grid has points_per_side**2 points'), default=32, help='points sampled along one side of the image')
+    amg.add_argument('--points-per-side', type=number(int, 1, 1024, why='the grid has points_per_side**2 points'),
+                     default=32,
+                     help='points sampled along one side of the image')
     amg.add_argument('--points-per-batch', type=number(int, 1, 65536), default=64, help='points decoded at once')
-    amg.add_argument('--pred-iou-thresh', type=number(float), default=0.88, help="keep masks the model scores above this")
-    amg.add_argument('--stability-score-thresh', type=number(float), default=0.95, help='keep masks at least this stable')
-    amg.add_argument('--stability-score-offset', type=number(float), default=1.0, help='logit offset of the stability score')
-    amg.add_argument('--box-nms-thresh', type=number(float, 0, 1, why='an IoU'), default=0.7, help='box IoU above which duplicates are dropped')
-    amg.add_argument('--crop-n-layers', type=number(int, 0, 4, why='layer k has (2**k)**2 crops'), default=0, help='rerun on this many layers of image crops')
-    amg.add_argument('--crop-nms-thresh', type=number(float, 0, 1, why='an IoU'), default=0.7, help='box NMS threshold between crops')
-    amg.add_argument('--crop-overlap-ratio', type=number(float, 0, 1, high_open=True, why='a fraction of the crop'), default=512 / 1500, help='overlap of neighbouring crops')
+    amg.add_argument('--pred-iou-thresh', type=number(float), default=0.88,
+                     help="keep masks the model scores above this")
+    amg.add_argument('--stability-score-thresh', type=number(float), default=0.95,
+                     help='keep masks at least this stable')
+    amg.add_argument('--stability-score-offset', type=number(float), default=1.0,
+                     help='logit offset of the stability score')
+    amg.add_argument('--box-nms-thresh', type=number(float, 0, 1, why='an IoU'), default=0.7,
+                     help='box IoU above which duplicates are dropped')
+    amg.add_argument('--crop-n-layers', type=number(int, 0, 4, why='layer k has (2**k)**2 crops'), default=0,
+                     help='rerun on this many layers of image crops')
+    amg.add_argument('--crop-nms-thresh', type=number(float, 0, 1, why='an IoU'), default=0.7,
+                     help='box NMS threshold between crops')
+    amg.add_argument('--crop-overlap-ratio', type=number(float, 0, 1, high_open=True, why='a fraction of the crop'),
+                     default=512 / 1500,
+                     help='overlap of neighbouring crops')
     amg.add_argument('--crop-n-points-downscale-factor', type=number(int, 1), default=1,
                      help='points per side shrink by this factor in each crop layer')
     amg.add_argument('--min-mask-region-area', type=number(int, 0), default=0,
@@ -73,7 +83,7 @@ def main(argv=None) -> int:
 
     from radio_dense.sam.amg_output import masks_overlay, write_mask_folder, write_rle_json
     from radio_dense.sam.automatic_mask_generator import RadioSamAutomaticMaskGenerator
-    from common.sam_model_args import model_from_args
+    from radio_dense.tools.common.sam_model_args import model_from_args
     from radio_dense.sam.utils.coco_instances import read_rgb
 
     images = list_images(args.input)

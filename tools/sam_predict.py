@@ -18,10 +18,12 @@ import os
 import sys
 import time
 
+import radio_dense.tools  # noqa: F401  (first: the tools' process settings, before torch loads)
+
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tool_args import add_sam_model_args, existing_file, refuse_output_onto_input, resolution  # noqa: E402
+from radio_dense.tools.tool_args import (add_sam_model_args, box_xyxy, existing_file, refuse_output_onto_input,
+                                         resolution)
 
 
 def parse_point(text: str):
@@ -36,25 +38,14 @@ def parse_point(text: str):
     return values[0], values[1], int(values[2]) if len(values) == 3 else 1
 
 
-def parse_box(text: str):
-    """``x0,y0,x1,y1``."""
-    try:
-        values = [float(v) for v in text.split(',')]
-    except ValueError:
-        values = []
-    if len(values) != 4 or not all(math.isfinite(v) for v in values) or values[2] <= values[0] or \
-            values[3] <= values[1]:
-        raise argparse.ArgumentTypeError(f'a box is x0,y0,x1,y1 (finite) with x1 > x0 and y1 > y0; got {text!r}')
-    return values
-
-
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('image', type=existing_file, help='input image (any format PIL reads)')
     p.add_argument('--points', nargs='+', type=parse_point, default=[], metavar='X,Y[,LABEL]',
                    help='point prompts in image pixels; label 1 (default) = object, 0 = background')
-    p.add_argument('--box', type=parse_box, metavar='X0,Y0,X1,Y1', help='box prompt in image pixels')
-    p.add_argument('--resolution', type=resolution, help='long side fed to the encoder (multiple of 16; default: the model\'s)')
+    p.add_argument('--box', type=box_xyxy, metavar='X0,Y0,X1,Y1', help='box prompt in image pixels')
+    p.add_argument('--resolution', type=resolution,
+                   help='long side fed to the encoder (multiple of 16; default: the model\'s)')
     p.add_argument('--no-pad', action='store_true', help='keep the aspect ratio instead of padding to a square')
     p.add_argument('--multimask', choices=['auto', 'yes', 'no'], default='auto',
                    help='three candidate masks and keep the best-scored (auto: only for a single point)')
@@ -105,7 +96,7 @@ def main(argv=None) -> int:
     from radio_dense.sam.utils.visualize import mask_png_bytes, overlay
     from PIL import Image
 
-    from common.sam_model_args import model_from_args
+    from radio_dense.tools.common.sam_model_args import model_from_args
 
     try:
         image = read_rgb(args.image)

@@ -3,14 +3,8 @@
 Every tool builds its parser from these, parses, and only then imports torch / OpenMMLab.
 """
 import argparse
+import math
 import os
-import sys
-
-TOOLS_DIR = os.path.dirname(os.path.abspath(__file__))
-REPO_DIR = os.path.dirname(TOOLS_DIR)
-# In a checkout the tools use the radio_dense beside them; installed (radio_dense/tools/), the package itself.
-if os.path.isfile(os.path.join(REPO_DIR, 'radio_dense', '__init__.py')) and REPO_DIR not in sys.path:
-    sys.path.insert(0, REPO_DIR)
 
 
 def key_value(text: str) -> str:
@@ -54,8 +48,6 @@ def number(kind=float, low=None, high=None, low_open=False, high_open=False, mul
     The one place the tools validate numeric options: a refusal is one line naming the accepted range,
     the reason (``why``) and what was given.
     """
-    import math
-
     def bounds() -> str:
         lo = '' if low is None else f"{'>' if low_open else '>='} {low:g}"
         hi = '' if high is None else f"{'<' if high_open else '<='} {high:g}"
@@ -74,7 +66,8 @@ def number(kind=float, low=None, high=None, low_open=False, high_open=False, mul
         bad |= high is not None and (value >= high if high_open else value > high)
         bad |= bool(multiple_of) and value % multiple_of != 0
         if bad:
-            raise argparse.ArgumentTypeError(f'must be finite, {bounds()}{" (" + why + ")" if why else ""}; got {text!r}')
+            reason = f' ({why})' if why else ''
+            raise argparse.ArgumentTypeError(f'must be finite, {bounds()}{reason}; got {text!r}')
         return value
     parse.__name__ = kind.__name__  # argparse names the type in its messages
     return parse
@@ -94,6 +87,28 @@ def refuse_output_onto_input(parser: argparse.ArgumentParser, option: str, outpu
         if path and os.path.exists(path) and os.path.realpath(path) == out:
             parser.error(f'{option} {output} is the input {path}: it would be overwritten or fed back as input; '
                          f'choose another {option}')
+def _box_values(text: str, labelled: bool):
+    try:
+        values = [float(v) for v in text.split(',')]
+    except ValueError:
+        values = []
+    sizes = (4, 5) if labelled else (4,)
+    if len(values) not in sizes or not all(math.isfinite(v) for v in values[:4]) or values[2] <= values[0] or \
+            values[3] <= values[1] or (len(values) == 5 and values[4] not in (0, 1)):
+        form = 'x0,y0,x1,y1[,label] (label 1 = positive exemplar, 0 = negative)' if labelled else 'x0,y0,x1,y1'
+        raise argparse.ArgumentTypeError(f'a box is {form}, finite, with x1 > x0 and y1 > y0; got {text!r}')
+    return values
+
+
+def box_xyxy(text: str):
+    """argparse type: ``x0,y0,x1,y1`` pixels -> ``[x0, y0, x1, y1]``."""
+    return _box_values(text, labelled=False)
+
+
+def labelled_box(text: str):
+    """argparse type: ``x0,y0,x1,y1[,label]`` -> ``([x0, y0, x1, y1], label)`` (label defaults to 1)."""
+    values = _box_values(text, labelled=True)
+    return values[:4], int(values[4]) if len(values) == 5 else 1
 
 
 def add_sam_model_args(parser: argparse.ArgumentParser) -> None:
@@ -122,12 +137,17 @@ def add_radio_model_args(parser: argparse.ArgumentParser, num_synthetic: int = 2
                         help='synthetic scenes when no --images are given')
 
 
+def add_launcher_arg(parser: argparse.ArgumentParser) -> None:
+    """``--launcher`` of the Runner tools (tools/dist_*.sh and tools/slurm_*.sh set it)."""
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
+                        help='job launcher (tools/dist_*.sh and tools/slurm_*.sh set it; see docs/distributed.md)')
+
+
 def add_runner_args(parser: argparse.ArgumentParser) -> None:
     """What tools/train.py and tools/test.py share: work dir, ``--cfg-options``, launcher."""
     parser.add_argument('--work-dir', help='directory for logs and checkpoints')
     add_cfg_options(parser, 'model.backbone.frozen=True train_cfg.max_iters=100')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
-                        help='job launcher (tools/dist_*.sh and tools/slurm_*.sh set it)')
+    add_launcher_arg(parser)
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0, help=argparse.SUPPRESS)
 
 

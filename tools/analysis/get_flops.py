@@ -19,9 +19,7 @@ import argparse
 import os
 import sys
 
-os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')  # on shared/busy CPUs, spinning OpenMP threads slow torch 10x+
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import tool_args  # noqa: E402,F401  (the radio_dense beside the tools)
+import radio_dense.tools  # noqa: F401  (first: the tools' process settings, before torch loads)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -74,7 +72,7 @@ def main(argv=None) -> int:
     rows = backbone_rows(args)
     print(markdown(rows))
     if args.config:
-        from radio_dense.analysis.mm_flops import count_mm_flops
+        from radio_dense.openmmlab.model_flops import count_mm_flops
         print('\nWhole models (mmcv deformable attention sampling is not a matmul and is not counted):\n\n'
               '| config | input | params (M) | GFLOPs | attn GFLOPs |\n|---|---|---:|---:|---:|')
         for config in args.config:

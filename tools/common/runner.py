@@ -4,7 +4,7 @@ import json
 import logging
 import os
 import os.path as osp
-from typing import Optional
+from typing import Optional, Sequence
 
 import torch
 from mmengine.config import Config
@@ -14,29 +14,26 @@ from mmengine.runner import Runner
 
 from radio_dense.openmmlab.atomic_checkpoint import use_atomic_checkpoints
 from radio_dense.openmmlab.class_check import check_num_classes
+from radio_dense.openmmlab.config_model import TASK_SCOPES
+from radio_dense.openmmlab.config_model import load_config as read_config
+from radio_dense.tools.common.distributed import (SharedFilesystemError, check_local_gpu, check_shared_filesystem,
+                                                  slurm_environment)
 from radio_dense.openmmlab.resume import resolve_resume
 from radio_dense.openmmlab.schedule import changes_loop_length, loop_length, rescale_schedule, schedule_warnings
 
-SCOPES = ('mmseg', 'mmdet')
 
-
-def load_config(path: str, cfg_options: Optional[dict] = None, schedule: Optional[str] = None) -> Config:
-    """Load a config and apply ``--cfg-options``; explains a missing or scope-less config.
+def load_config(path: str, cfg_options: Optional[dict] = None, schedule: Optional[str] = None,
+                scopes: Sequence[str] = TASK_SCOPES) -> Config:
+    """:func:`radio_dense.openmmlab.config_model.load_config`, with the training schedule policy.
 
     ``schedule`` ('rescale' or 'keep', for training): when the options change ``train_cfg.max_iters``
     / ``max_epochs`` (and not ``param_scheduler``), 'rescale' stretches every scheduler by the same
     factor; both log what happened and warn about schedulers that end beyond the loop or long before.
     """
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'Config {path} does not exist')
-    cfg = Config.fromfile(path)
+    cfg = read_config(path, scopes=scopes)
     old_lengths = {by_epoch: loop_length(cfg, by_epoch) for by_epoch in (False, True)}
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
-    scope = cfg.get('default_scope')
-    if scope not in SCOPES:
-        raise ValueError(f"{path}: default_scope must be one of {SCOPES} (inherit an mmseg:: or mmdet:: base "
-                         f"config), got {scope!r}")
     if schedule is not None:
         apply_schedule_policy(cfg, cfg_options, old_lengths, rescale=schedule == 'rescale')
     return cfg
@@ -169,16 +166,34 @@ def build_config(args: argparse.Namespace, mode: str) -> Config:
     return cfg
 
 
+def prepare_launcher(launcher: str) -> None:
+    """Before a distributed Runner starts: Slurm's rendezvous and ranks in the environment (MASTER_ADDR:
+    the job's first node, MASTER_PORT: from the job id unless set), and a clear stop when this
+    process's local rank has no GPU."""
+    if launcher == 'slurm':
+        os.environ.update(slurm_environment(os.environ))
+    check_local_gpu(launcher)
+
+
+def start_runner(cfg: Config) -> Runner:
+    """The Runner for ``cfg`` (``cfg.launcher`` set): gloo on CPU processes, and in a multi-process run
+    a check that every rank sees the same work_dir and working directory (checkpoints, ``--resume``,
+    mmengine's ``.dist_test`` result collection)."""
+    if cfg.get('launcher', 'none') != 'none' and not torch.cuda.is_available():
+        _init_cpu_distributed(cfg)
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+    check_shared_filesystem([runner.work_dir, os.getcwd()],
+                            why=': rank 0 alone writes checkpoints that --resume reads on every rank, and mmengine '
+                                'collects evaluation results through .dist_test in the working directory')
+    return runner
+
+
 def build_runner(args: argparse.Namespace, mode: str) -> Runner:
     """Config -> Runner for ``mode`` 'train' or 'test', applying the command-line options."""
+    prepare_launcher(args.launcher)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
-    cfg = build_config(args, mode)
-    if args.launcher != 'none' and not torch.cuda.is_available():
-        _init_cpu_distributed(cfg)
-    if 'runner_type' in cfg:
-        return RUNNERS.build(cfg)
-    return Runner.from_cfg(cfg)
+    return start_runner(build_config(args, mode))
 
 
 def build_runner_or_exit(args: argparse.Namespace, mode: str, check=None) -> Runner:
@@ -192,7 +207,7 @@ def build_runner_or_exit(args: argparse.Namespace, mode: str, check=None) -> Run
         runner = build_runner(args, mode)
         if check is not None:
             check(runner)
-    except (CheckpointMismatchError, NumClassesError, ResumeError) as err:
+    except (CheckpointMismatchError, NumClassesError, ResumeError, SharedFilesystemError) as err:
         raise SystemExit(f'error: {err}')
     return runner
 
