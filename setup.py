@@ -17,11 +17,11 @@ setup(
     description='NVIDIA RADIOv2.5 as a backbone for mmsegmentation, mmdetection and SAM prompting',
     long_description=open('README.md').read() if __import__('os').path.exists('README.md') else '',
     long_description_content_type='text/markdown',
-    # tools/ ships inside the package as radio_dense.tools, so a pip-installed radio_dense has the
-    # command-line tools too: the console scripts below, or `python -m radio_dense.tools.train ...`
-    packages=find_packages(include=['radio_dense', 'radio_dense.*'])
-    + ['radio_dense.tools'] + [f'radio_dense.tools.{p}' for p in find_packages('tools')],
-    package_dir={'radio_dense.tools': 'tools'},
+    # tools/ and apps/ ship inside the package as radio_dense.tools and radio_dense.apps (the
+    # symbolic links radio_dense/tools -> ../tools and radio_dense/apps -> ../apps, which setuptools
+    # follows), so every install, editable or not and whatever the setuptools version, has the
+    # command-line tools: the console scripts below, or `python -m radio_dense.tools.train ...`
+    packages=find_packages(include=['radio_dense', 'radio_dense.*']),
     package_data={'radio_dense.tools': ['*.sh']},
     entry_points={'console_scripts': [f'{name} = radio_dense.tools.{module}:main' for name, module in CONSOLE_SCRIPTS]},
     python_requires='>=3.9',
@@ -36,6 +36,8 @@ setup(
         'hub': ['huggingface_hub>=0.24'],
         'tools': ['matplotlib', 'opencv-python<5'],
         'deploy': ['onnx>=1.16', 'onnxruntime>=1.17', 'onnxscript>=0.2'],
+        # text towers of the language adaptors (radio_dense.radio.text_towers): zero-shot tools
+        'text': ['open_clip_torch>=3.0,<4', 'transformers>=5.0,<6'],
         # tools/dev/make_upstream_fixture.py runs upstream NVlabs/RADIO's own code, which needs einops
         'dev': ['einops'],
     },

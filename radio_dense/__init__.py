@@ -9,10 +9,23 @@ it imports no OpenMMLab package or segment_anything and changes no global torch 
 * :mod:`radio_dense.analysis`   feature analysis, FLOPs and benchmarks behind ``tools/analysis``
 * :mod:`radio_dense.data`       the synthetic demo data set
 """
-from .radio import (RADIO_ZOO, RADIOModel, RadioCheckpointError, RadioOutput, create_radio, load_radio,
-                    radio_from_config)
+import importlib
 
 __version__ = '0.1.0'
 
 __all__ = ['RADIO_ZOO', 'RADIOModel', 'RadioCheckpointError', 'RadioOutput', 'create_radio', 'load_radio',
            'radio_from_config']
+
+
+def __getattr__(name: str):
+    # The model API loads on first use, so that ``import radio_dense.tools`` (the command-line tools)
+    # can set process options such as OMP_WAIT_POLICY before torch loads (PEP 562).
+    if name in __all__:
+        value = getattr(importlib.import_module('.radio', __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+
+
+def __dir__():
+    return sorted({*globals(), *__all__})

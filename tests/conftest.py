@@ -6,10 +6,14 @@ from pathlib import Path
 # make torch 10-30x slower. Must be set before torch starts its thread pool.
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
+# Tools run in subprocesses (``python tools/x.py``) import this checkout's radio_dense, whatever package
+# the interpreter has installed (a worktree or a throwaway clone beside a shared environment).
+os.environ['PYTHONPATH'] = os.pathsep.join([str(REPO_ROOT), *filter(None, [os.environ.get('PYTHONPATH')])])
+
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_DIR = REPO_ROOT.parent / 'shared' / 'fixtures' / 'radio_tiny'
 ADAPTORS = ['clip', 'siglip', 'dino_v2', 'sam']
 

@@ -23,8 +23,7 @@ import sys
 import time
 
 TOOLS = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, TOOLS)
-from tool_args import cfg_options_dict, key_value  # noqa: E402
+from radio_dense.tools.tool_args import cfg_options_dict, key_value
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -54,7 +53,7 @@ def _run(cmd, log_path: str) -> None:
 
 def point_digest(args: argparse.Namespace, point) -> str:
     """The digest of everything that decides a point's metrics: resolved config, mode, checkpoint file."""
-    from common.ablation import config_digest
+    from radio_dense.tools.common.ablation import config_digest
     extra = {'train': args.train}
     if args.checkpoint:
         stat = os.stat(args.checkpoint)
@@ -64,7 +63,7 @@ def point_digest(args: argparse.Namespace, point) -> str:
 
 def stale_points(args: argparse.Namespace, points, digests) -> list:
     """Finished points whose metrics belong to another config; test-only ones are marked for a rerun."""
-    from common.ablation import DONE_FILE
+    from radio_dense.tools.common.ablation import DONE_FILE
     stale = [p for p in points if p.done and p.stored_digest() != digests[p]]
     if stale and args.train:
         raise SystemExit(
@@ -86,7 +85,7 @@ def run_point(args: argparse.Namespace, point, digest: str) -> None:
               '--resume', *options], os.path.join(point.work_dir, 'train.log'))
         with open(os.path.join(point.work_dir, 'last_checkpoint')) as f:
             checkpoint = f.read().strip()
-    from common.ablation import DIGEST_FILE, DONE_FILE
+    from radio_dense.tools.common.ablation import DIGEST_FILE, DONE_FILE
     metrics_tmp = os.path.join(point.work_dir, DONE_FILE + '.tmp')
     _run([sys.executable, os.path.join(TOOLS, 'test.py'), args.config, checkpoint, '--work-dir', point.work_dir,
           '--metrics-out', metrics_tmp, *options], os.path.join(point.work_dir, 'test.log'))
@@ -97,7 +96,7 @@ def run_point(args: argparse.Namespace, point, digest: str) -> None:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    from common.ablation import default_metric, expand_grid, load_results, plot_metric, write_tables
+    from radio_dense.tools.common.ablation import default_metric, expand_grid, load_results, plot_metric, write_tables
     points = expand_grid(args.grid, args.work_dir)
     digests = {p: point_digest(args, p) for p in points}
     stale_points(args, points, digests)

@@ -30,10 +30,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional
 
-os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')  # on shared/busy CPUs, spinning OpenMP threads slow torch 10x+
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, REPO)
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # tools/: common.*
+import radio_dense.tools  # noqa: F401  (first: the tools' process settings, before torch loads)
+
+REPO = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 
 @dataclass
 class DemoState:
@@ -54,7 +53,7 @@ def _random_weights(state: DemoState) -> bool:
 def load_model(state: DemoState) -> None:
     """Load the checkpoint with every adaptor it has."""
     from radio_dense import load_radio
-    from common.radio_model_args import default_checkpoint
+    from radio_dense.tools.common.radio_model_args import default_checkpoint
     from radio_dense.radio import read_checkpoint
     source = state.args.checkpoint or default_checkpoint()
     start = time.perf_counter()
@@ -186,7 +185,7 @@ def segmentation_panels(state: DemoState) -> None:
 
     from radio_dense.analysis.panels import segmentation_panel
     from radio_dense.data import DEMO_SEG_METAINFO
-    from common.runner import load_config
+    from radio_dense.tools.common.runner import load_config
 
     cfg = load_config(SEG_CONFIG, {'test_dataloader.dataset.data_root': state.args.data_root})
     model = init_model(cfg, state.outputs['seg_checkpoint'], device='cpu')
@@ -231,7 +230,7 @@ def detection_panel(state: DemoState) -> None:
 
     from radio_dense.analysis.panels import detection_panel as draw_panel
     from radio_dense.data import DEMO_DET_METAINFO
-    from common.runner import load_config
+    from radio_dense.tools.common.runner import load_config
 
     args, checkpoint = state.args, state.args.det_checkpoint
     if args.det_iters and not checkpoint:

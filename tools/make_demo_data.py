@@ -9,12 +9,10 @@ Same arguments, same bytes. See radio_dense/data/export.py for the layout and th
 settings (``reduce_zero_label=False``: background is class 0).
 """
 import argparse
-import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import tool_args  # noqa: E402,F401  (the radio_dense beside the tools)
+import radio_dense.tools  # noqa: F401  (first: the tools' process settings, before torch loads)
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -13,11 +13,9 @@ Binds 127.0.0.1 unless --host says otherwise (the app has no authentication).
 """
 import argparse
 import logging
-import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tool_args import add_app_args, add_sam3_model_args  # noqa: E402
+from radio_dense.tools.tool_args import add_app_args, add_sam3_model_args
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -30,9 +28,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from apps.sam_web.server import SamAppServer, app_limits
-    from apps.sam_web.sam3_state import Sam3AppState
-    from common.sam3_model_args import sam3_model_from_args
+    from radio_dense.apps.sam_web.server import SamAppServer, app_limits
+    from radio_dense.apps.sam_web.sam3_state import Sam3AppState
+    from radio_dense.tools.common.sam3_model_args import sam3_model_from_args
 
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format='%(asctime)s %(message)s')
     model, what, _ = sam3_model_from_args(args)

@@ -23,8 +23,7 @@ import sys
 import time
 
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tool_args import SAM3_MODES, add_sam3_model_args, existing_file  # noqa: E402
+from radio_dense.tools.tool_args import SAM3_MODES, add_sam3_model_args, existing_file
 
 
 def parse_box(text: str):
@@ -67,7 +66,7 @@ def main(argv=None) -> int:
     from radio_dense.sam.utils.coco_instances import read_rgb
     from radio_dense.sam.utils.visualize import mask_png_bytes
     from radio_dense.sam3 import Sam3Predictor
-    from common.sam3_model_args import sam3_model_from_args
+    from radio_dense.tools.common.sam3_model_args import sam3_model_from_args
     from radio_dense.sam3.visualize import instances_overlay, prediction_records
 
     model, what, is_random = sam3_model_from_args(args)

@@ -21,8 +21,7 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tool_args import add_sam_model_args  # noqa: E402
+from radio_dense.tools.tool_args import add_sam_model_args
 
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff')
 
@@ -70,7 +69,7 @@ def main(argv=None) -> int:
 
     from radio_dense.sam.amg_output import masks_overlay, write_mask_folder, write_rle_json
     from radio_dense.sam.automatic_mask_generator import RadioSamAutomaticMaskGenerator
-    from common.sam_model_args import model_from_args
+    from radio_dense.tools.common.sam_model_args import model_from_args
     from radio_dense.sam.utils.coco_instances import read_rgb
 
     images = list_images(args.input)

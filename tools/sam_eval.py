@@ -17,11 +17,9 @@ Examples::
 import argparse
 import csv
 import json
-import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tool_args import add_sam_model_args  # noqa: E402
+from radio_dense.tools.tool_args import add_sam_model_args
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -43,7 +41,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     from radio_dense.sam.evaluation import evaluate_sam_coco, format_results_table
 
-    from common.sam_model_args import model_from_args
+    from radio_dense.tools.common.sam_model_args import model_from_args
     model, what = model_from_args(args)
     print(f'Model: {what}')
     results = evaluate_sam_coco(model, args.ann_file, args.img_dir, args.resolutions or [model.resolution],

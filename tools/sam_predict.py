@@ -18,10 +18,11 @@ import os
 import sys
 import time
 
+import radio_dense.tools  # noqa: F401  (first: the tools' process settings, before torch loads)
+
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tool_args import add_sam_model_args, existing_file  # noqa: E402
+from radio_dense.tools.tool_args import add_sam_model_args, existing_file
 
 
 def parse_point(text: str):
@@ -102,7 +103,7 @@ def main(argv=None) -> int:
     from radio_dense.sam.utils.visualize import mask_png_bytes, overlay
     from PIL import Image
 
-    from common.sam_model_args import model_from_args
+    from radio_dense.tools.common.sam_model_args import model_from_args
 
     try:
         image = read_rgb(args.image)

@@ -16,8 +16,7 @@ import json
 import os.path as osp
 import sys
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from tool_args import add_cfg_options, cfg_options_dict  # noqa: E402
+from radio_dense.tools.tool_args import add_cfg_options, add_launcher_arg, cfg_options_dict
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -28,6 +27,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--no-rescale-schedule', dest='rescale_schedule', action='store_false',
                    help='keep the schedulers as written when --cfg-options changes train_cfg.max_iters')
     add_cfg_options(p, 'train_cfg.max_iters=50 model.train_decoder=False')
+    add_launcher_arg(p)
     return p.parse_args(argv)
 
 
@@ -45,11 +45,11 @@ def export_trained_weights(model, path: str) -> int:
 def main(argv=None) -> int:
     args = parse_args(argv)
     from mmengine.config import Config
-    from mmengine.runner import Runner
     import radio_dense.openmmlab.sam  # noqa: F401  (registration)
     from radio_dense.openmmlab.atomic_checkpoint import use_atomic_checkpoints
-    from common.runner import apply_schedule_policy
+    from radio_dense.tools.common.runner import apply_schedule_policy, prepare_launcher, start_runner
     from radio_dense.openmmlab.schedule import loop_length
+    prepare_launcher(args.launcher)
 
     cfg = Config.fromfile(args.config)
     old_lengths = {by_epoch: loop_length(cfg, by_epoch) for by_epoch in (False, True)}
@@ -61,7 +61,8 @@ def main(argv=None) -> int:
         raise SystemExit(f"{args.config}: model.type must be 'RadioSamModel' to train (got {cfg.model.get('type')!r})")
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join('work_dirs', osp.splitext(osp.basename(args.config))[0])
     use_atomic_checkpoints(cfg)
-    runner = Runner.from_cfg(cfg)
+    cfg.launcher = args.launcher
+    runner = start_runner(cfg)
     results = {}
     if args.val_before:
         results['before'] = runner.val()

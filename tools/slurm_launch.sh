@@ -9,6 +9,9 @@ GPUS=${GPUS:-8}
 GPUS_PER_NODE=${GPUS_PER_NODE:-$(( GPUS < 8 ? GPUS : 8 ))}
 CPUS_PER_TASK=${CPUS_PER_TASK:-5}
 SRUN_ARGS=${SRUN_ARGS:-}
+# MASTER_ADDR: the job's first node; MASTER_PORT: $PORT, else 20000 + job id % 10000 (tools/common/distributed.py).
+# work_dir and the working directory must be on a filesystem every node shares (checked at start).
+if [ -n "${PORT:-}" ]; then export MASTER_PORT=$PORT; fi
 DIR=$(cd "$(dirname "$0")" && pwd)
 source "$DIR/python_env.sh"
 PYTHONPATH="$DIR/..:${PYTHONPATH:-}" \

@@ -8,19 +8,19 @@ Examples::
     .venv/bin/python tools/test.py CONFIG CHECKPOINT --tta                # flip / multi-scale test-time augmentation
     .venv/bin/python tools/test.py SEG_CONFIG CHECKPOINT --out pred_pngs   # one PNG label map per image
     .venv/bin/python tools/test.py DET_CONFIG CHECKPOINT --out results.pkl # raw predictions
+    .venv/bin/python tools/test.py configs/radio_zero_shot/CONFIG          # zero-shot: no checkpoint
 """
 import argparse
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tool_args import parse_runner_args  # noqa: E402
+from radio_dense.tools.tool_args import parse_runner_args
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('config', help='config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('checkpoint', nargs='?', default=None,
+                        help='checkpoint file (leave out for zero-shot models, which have nothing trained: '
+                             'configs/radio_zero_shot)')
     parser.add_argument('--out', help='segmentation: folder for one PNG label map per image (mmseg); '
                                       'detection: .pkl file of raw predictions (mmdet)')
     parser.add_argument('--show', action='store_true', help='show each prediction in a window')
@@ -35,9 +35,15 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    if args.checkpoint is None:
+        from mmengine.config import Config
+        if Config.fromfile(args.config).model.get('type') != 'RADIOZeroShotSegmentor':
+            raise SystemExit(f'{args.config}: give the CHECKPOINT to evaluate (only zero-shot configs, '
+                             f'configs/radio_zero_shot, run without one)')
     from radio_dense.openmmlab.checkpoint_match import check_checkpoint_matches
-    from common.runner import build_runner_or_exit, save_metrics
-    check = None if args.allow_partial else (lambda runner: check_checkpoint_matches(runner.model, args.checkpoint))
+    from radio_dense.tools.common.runner import build_runner_or_exit, save_metrics
+    check = None if args.allow_partial or args.checkpoint is None else (
+        lambda runner: check_checkpoint_matches(runner.model, args.checkpoint))
     metrics = build_runner_or_exit(args, 'test', check).test()
     if args.metrics_out:
         save_metrics(metrics, args.metrics_out)

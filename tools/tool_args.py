@@ -4,13 +4,6 @@ Every tool builds its parser from these, parses, and only then imports torch / O
 """
 import argparse
 import os
-import sys
-
-TOOLS_DIR = os.path.dirname(os.path.abspath(__file__))
-REPO_DIR = os.path.dirname(TOOLS_DIR)
-# In a checkout the tools use the radio_dense beside them; installed (radio_dense/tools/), the package itself.
-if os.path.isfile(os.path.join(REPO_DIR, 'radio_dense', '__init__.py')) and REPO_DIR not in sys.path:
-    sys.path.insert(0, REPO_DIR)
 
 
 def key_value(text: str) -> str:
@@ -69,12 +62,17 @@ def add_radio_model_args(parser: argparse.ArgumentParser, num_synthetic: int = 2
                         help='synthetic scenes when no --images are given')
 
 
+def add_launcher_arg(parser: argparse.ArgumentParser) -> None:
+    """``--launcher`` of the Runner tools (tools/dist_*.sh and tools/slurm_*.sh set it)."""
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
+                        help='job launcher (tools/dist_*.sh and tools/slurm_*.sh set it; see docs/distributed.md)')
+
+
 def add_runner_args(parser: argparse.ArgumentParser) -> None:
     """What tools/train.py and tools/test.py share: work dir, ``--cfg-options``, launcher."""
     parser.add_argument('--work-dir', help='directory for logs and checkpoints')
     add_cfg_options(parser, 'model.backbone.frozen=True train_cfg.max_iters=100')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
-                        help='job launcher (tools/dist_*.sh and tools/slurm_*.sh set it)')
+    add_launcher_arg(parser)
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0, help=argparse.SUPPRESS)
 
 

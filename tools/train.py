@@ -12,11 +12,8 @@ Examples::
     .venv/bin/python tools/train.py CONFIG --auto-scale-lr           # lr scaled to your total batch size
 """
 import argparse
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tool_args import parse_runner_args  # noqa: E402
+from radio_dense.tools.tool_args import parse_runner_args
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -35,7 +32,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    from common.runner import build_runner_or_exit
+    from radio_dense.tools.common.runner import build_runner_or_exit
     build_runner_or_exit(args, 'train').train()
 
 

@@ -5,5 +5,6 @@
 """
 from .seg_datasets import SyntheticShapesDataset
 from .seg_heads import LinearBNHead
+from .zero_shot_seg import RADIOZeroShotSegmentor, ZeroShotClassesHook
 
-__all__ = ['LinearBNHead', 'SyntheticShapesDataset']
+__all__ = ['LinearBNHead', 'RADIOZeroShotSegmentor', 'SyntheticShapesDataset', 'ZeroShotClassesHook']

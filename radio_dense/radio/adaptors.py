@@ -172,3 +172,23 @@ class Adaptor(nn.Module):
             u = getattr(self.feat_mlp, 'upsample_factor', 1)
             feat = feat.reshape(feat.shape[0], grid_hw[0] * u, grid_hw[1] * u, -1).permute(0, 3, 1, 2)
         return RadioOutput(out_summary, feat)
+
+    def project_tokens(self, tokens: torch.Tensor, grid_hw: tuple, head: str = 'feature') -> torch.Tensor:
+        """Patch tokens ``(B, h*w, C)`` -> the teacher's space as a map ``(B, D, h*u, w*u)``.
+
+        ``head='feature'`` is the adaptor's spatial head (``u`` its upsampling); ``head='summary'``
+        applies the summary head to every patch token (``u`` = 1), which is how RADSeg and MaskCLIP-style
+        methods read language-aligned dense features.
+        """
+        if head not in ('feature', 'summary'):
+            raise ValueError(f"head must be 'feature' or 'summary', got {head!r}")
+        dtype = next(self.parameters()).dtype
+        b, h, w = tokens.shape[0], grid_hw[0], grid_hw[1]
+        if head == 'summary':
+            out, u = self.head_mlp(tokens.to(dtype)), 1
+        else:
+            mlp = self.feat_mlp
+            out = mlp(tokens.to(dtype), grid_hw=grid_hw) if isinstance(mlp, (MLPv2, AttnHead)) else mlp(tokens.to(dtype))
+            u = getattr(mlp, 'upsample_factor', 1)
+        return out.float().reshape(b, h * u, w * u, -1).permute(0, 3, 1, 2)
+

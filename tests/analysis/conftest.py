@@ -1,5 +1,5 @@
 """Helpers of the analysis-tool tests: run a tool's ``main`` in-process, find an upstream checkout."""
-import importlib.util
+import importlib
 import os
 from pathlib import Path
 
@@ -9,12 +9,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def load_tool(relpath: str):
-    """Import a script under tools/ as a module (its ``main(argv)`` is then callable)."""
-    path = REPO_ROOT / 'tools' / relpath
-    spec = importlib.util.spec_from_file_location(f'tool_{path.stem}', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """Import a tool (``'analysis/gpu_check.py'``) as its module of radio_dense.tools; ``main(argv)`` is then
+    callable."""
+    return importlib.import_module('radio_dense.tools.' + relpath[:-len('.py')].replace('/', '.'))
 
 
 @pytest.fixture(scope='session')

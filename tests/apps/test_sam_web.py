@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 
 from radio_dense.sam import build_radio_sam
-from apps.sam_web.server import SamAppServer
-from apps.sam_web.state import AppError, SamAppState
+from radio_dense.apps.sam_web.server import SamAppServer
+from radio_dense.apps.sam_web.state import AppError, SamAppState
 
 from ..sam.conftest import shapes_image
 

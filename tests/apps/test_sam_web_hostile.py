@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import apps.sam_web.state as app_state_module
+import radio_dense.apps.sam_web.state as app_state_module
 from radio_dense.sam import build_radio_sam
-from apps.sam_web.server import SamAppServer
-from apps.sam_web.state import SamAppState
+from radio_dense.apps.sam_web.server import SamAppServer
+from radio_dense.apps.sam_web.state import SamAppState
 
 from ..sam.conftest import shapes_image
 from .test_sam_web import png_bytes

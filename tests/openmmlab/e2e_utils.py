@@ -26,5 +26,16 @@ def run_tool(args: List[str], timeout: int = 600, env: Dict[str, str] = None) ->
     return out
 
 
+def cpu_distributed_env(port: int) -> Dict[str, str]:
+    """Environment of a multi-process CPU run: CUDA hidden, so the processes use gloo also on a GPU
+    machine (with CUDA visible, torchrun's processes would take NCCL and one GPU each)."""
+    return {'PYTHON': sys.executable, 'PORT': str(port), 'CUDA_VISIBLE_DEVICES': ''}
+
+
+def run_distributed(launcher: str, *args: str, port: int) -> str:
+    """``tools/<launcher>`` (dist_train.sh / dist_test.sh) with CPU processes on gloo; returns the output."""
+    return run_tool(['bash', str(REPO / 'tools' / launcher), *args], env=cpu_distributed_env(port))
+
+
 def python_tool(script: str, *args: str, **kwargs) -> str:
     return run_tool([sys.executable, str(REPO / script), *args], **kwargs)

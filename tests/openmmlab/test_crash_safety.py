@@ -126,7 +126,7 @@ def _train_args(config, work_dir, options):
 
 
 def test_case07_configs_save_checkpoints_atomically(tmp_path, tiny_data):
-    from tools.common.runner import build_runner
+    from radio_dense.tools.common.runner import build_runner
     runner = build_runner(_train_args(SEG_CONFIG, tmp_path, _common(tiny_data)), 'train')
     names = [type(h).__name__ for h in runner.hooks]
     assert 'AtomicCheckpointHook' in names and 'CheckpointHook' not in names
@@ -171,7 +171,7 @@ def test_case08_test_tool_refuses_a_foreign_checkpoint(tmp_path, tiny_data):
 # ----- 9. num_classes against the data set -----
 @pytest.mark.parametrize('num_classes', [4, 9])
 def test_case09_num_classes_mismatch_is_explained(tmp_path, tiny_data, num_classes):
-    from tools.common.runner import build_runner
+    from radio_dense.tools.common.runner import build_runner
     options = [*_common(tiny_data), f'model.decode_head.num_classes={num_classes}',
                f'model.auxiliary_head.num_classes={num_classes}']
     with pytest.raises(ValueError, match=rf'model\.decode_head\.num_classes={num_classes}.*has 7 classes '
@@ -181,7 +181,7 @@ def test_case09_num_classes_mismatch_is_explained(tmp_path, tiny_data, num_class
 
 # ----- 10. ablations keyed on the resolved config -----
 def test_case10_config_digest_follows_every_option():
-    from tools.common.ablation import config_digest
+    from radio_dense.tools.common.ablation import config_digest
     config = str(REPO / SEG_CONFIG)
     base = config_digest(config, ['train_cfg.max_iters=5'])
     assert base == config_digest(config, ['train_cfg.max_iters=5'])

@@ -1,7 +1,6 @@
 """tools/train.py, tools/test.py (COCO bbox + segm mAP, --show-dir), --resume, --amp and the
 distributed launchers on the synthetic Mask R-CNN demo (mmdet)."""
 import re
-import sys
 
 import pytest
 import torch
@@ -9,7 +8,7 @@ import torch
 import radio_dense.openmmlab  # noqa: F401  (allow-lists mmengine checkpoint classes for torch.load below)
 from radio_dense.data import write_demo_dataset
 
-from .e2e_utils import REPO, loader_options, python_tool, run_tool
+from .e2e_utils import loader_options, python_tool, run_distributed
 
 CONFIG = 'configs/demo/radio-tiny_mask-rcnn_1xb4-800_synthetic-160x160.py'
 pytestmark = pytest.mark.slow
@@ -71,11 +70,10 @@ def test_amp_is_refused_without_cuda(tmp_path, data_root):
 
 def test_dist_train_and_test_two_cpu_processes(tmp_path, data_root):
     work = tmp_path / 'dist'
-    env = {'PYTHON': sys.executable, 'PORT': '29541'}
-    out = run_tool(['bash', str(REPO / 'tools/dist_train.sh'), CONFIG, '2', '--work-dir', str(work),
-                    *_train_opts(data_root, 2)], env=env)
+    out = run_distributed('dist_train.sh', CONFIG, '2', '--work-dir', str(work), *_train_opts(data_root, 2),
+                          port=29541)
     assert (work / 'iter_2.pth').exists()
     assert 'Distributed training: True' in out and 'GPU number: 2' in out, out[-2000:]  # mmengine's env log
-    out = run_tool(['bash', str(REPO / 'tools/dist_test.sh'), CONFIG, str(work / 'iter_2.pth'), '2',
-                    '--work-dir', str(work), '--cfg-options', *_data_opts(data_root), *KEEP_ALL], env=env)
+    out = run_distributed('dist_test.sh', CONFIG, str(work / 'iter_2.pth'), '2', '--work-dir', str(work),
+                          '--cfg-options', *_data_opts(data_root), *KEEP_ALL, port=29541)
     assert 'bbox_mAP' in _coco_metrics(out) and 'segm_mAP' in _coco_metrics(out), out[-3000:]

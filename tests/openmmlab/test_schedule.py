@@ -7,7 +7,7 @@ import pytest
 from mmengine.config import Config
 from mmengine.logging import MMLogger
 
-from tools.common.runner import build_config, load_config
+from radio_dense.tools.common.runner import build_config, load_config
 from radio_dense.openmmlab.schedule import rescale_schedule, schedule_warnings
 
 REPO = Path(__file__).resolve().parents[2]

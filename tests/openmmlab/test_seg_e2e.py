@@ -1,6 +1,5 @@
 """tools/train.py, tools/test.py, --resume and dist_train.sh on the synthetic segmentation demo."""
 import re
-import sys
 
 import pytest
 import torch
@@ -8,7 +7,7 @@ import torch
 import radio_dense.openmmlab  # noqa: F401  (allow-lists mmengine checkpoint classes for torch.load below)
 from radio_dense.data import write_demo_dataset
 
-from .e2e_utils import REPO, loader_options, python_tool, run_tool
+from .e2e_utils import REPO, loader_options, python_tool, run_distributed
 
 CONFIG = 'configs/demo/radio-tiny_upernet_1xb4-300_synthetic-192x192.py'
 pytestmark = pytest.mark.slow
@@ -66,7 +65,19 @@ def test_amp_is_refused_without_cuda(tmp_path, data_root):
 
 def test_dist_train_two_cpu_processes(tmp_path, data_root):
     work = tmp_path / 'dist'
-    out = run_tool(['bash', str(REPO / 'tools/dist_train.sh'), CONFIG, '2', '--work-dir', str(work),
-                    *_opts(data_root, 2)], env={'PYTHON': sys.executable, 'PORT': '29531'})
+    out = run_distributed('dist_train.sh', CONFIG, '2', '--work-dir', str(work), *_opts(data_root, 2), port=29531)
     assert (work / 'iter_2.pth').exists()
     assert 'Distributed training: True' in out and 'GPU number: 2' in out, out[-2000:]
+
+
+@pytest.mark.parametrize('frozen_stages', [-1, 1])
+def test_dist_train_final_norm_checkpoint_with_find_unused_parameters_false(tmp_path, data_root, frozen_stages):
+    """A RADIOv2-style checkpoint (final norm the backbone's outputs skip) trains under DDP with
+    mmengine's default find_unused_parameters=False: unused parameters are frozen, not left waiting."""
+    work = tmp_path / 'dist'
+    ckpt = REPO / 'tests/fixtures/upstream/mlp_v1_final_norm/model.pth.tar'
+    opts = _opts(data_root, 4) + [f'model.backbone.checkpoint={ckpt}', f'model.backbone.frozen_stages={frozen_stages}',
+                                  'default_hooks.checkpoint.interval=4']
+    out = run_distributed('dist_train.sh', CONFIG, '2', '--work-dir', str(work), *opts, port=29533 + frozen_stages)
+    assert 'Iter(train) [4/4]' in out and (work / 'iter_4.pth').exists(), out[-3000:]
+    assert 'cannot receive a gradient' in out and 'radio.model.norm.*' in out, out[-3000:]

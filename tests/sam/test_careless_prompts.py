@@ -8,7 +8,7 @@ import torch
 from PIL import Image
 
 from radio_dense.sam import RadioSamPredictor, build_radio_sam
-from apps.sam_web.upload import decode_upload
+from radio_dense.apps.sam_web.upload import decode_upload
 from radio_dense.sam.utils.image_io import UnsupportedImageError, read_rgb
 from radio_dense.sam.utils.prompt_checks import PromptError
 

@@ -56,7 +56,7 @@ def write_sam3_radio_checkpoint(source: str, target: str, out_dim: int, seed: in
 def radio_sam3_app_state(sam3_radio_checkpoint):
     """The web app's state on radio_tiny (sam3 adaptor) + a random SAM3_TINY; every query shown."""
     from radio_dense.sam3 import build_radio_sam3
-    from apps.sam_web.sam3_state import Sam3AppState
+    from radio_dense.apps.sam_web.sam3_state import Sam3AppState
     model = build_radio_sam3(dict(source=sam3_radio_checkpoint), size=SAM3_TINY, seed=0)
     return Sam3AppState(model, 'radio_tiny (random sam3 adaptor) + random tiny SAM3', resolutions=[256, 320],
                         confidence_threshold=0.0, max_bytes=1_000_000)

@@ -5,8 +5,8 @@ import urllib.request
 
 import pytest
 
-from apps.sam_web.server import SamAppServer
-from apps.sam_web.state import AppError
+from radio_dense.apps.sam_web.server import SamAppServer
+from radio_dense.apps.sam_web.state import AppError
 
 from ..apps.test_sam_web import png_bytes
 from .conftest import scene_image

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from apps.sam_web.server import SamAppServer
+from radio_dense.apps.sam_web.server import SamAppServer
 
 from ..apps.test_sam_web_browser import browser, open_app  # noqa: F401 (browser: a fixture)
 from .conftest import scene_image

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from radio_dense.data import write_demo_dataset
-from tools.common.ablation import expand_grid, format_value
+from radio_dense.tools.common.ablation import expand_grid, format_value
 
 from ..openmmlab.e2e_utils import REPO, loader_options, python_tool
 
@@ -61,7 +61,7 @@ def test_ablation_resumes_after_kill(tmp_path):
 
 
 def test_default_metric_prefers_headline_metrics():
-    from tools.common.ablation import default_metric
+    from radio_dense.tools.common.ablation import default_metric
     assert default_metric({'point': 'a', 'aAcc': 90.0, 'mIoU': 50.0}) == 'mIoU'
     assert default_metric({'point': 'a', 'x': '4', 'coco/bbox_mAP_50': 0.4, 'coco/bbox_mAP': 0.3}) == 'coco/bbox_mAP'
     assert default_metric({'point': 'a', 'x': 3, 'acc': 0.5}, exclude=['point', 'x']) == 'acc'

@@ -44,9 +44,8 @@ def test_help_exits_zero_before_heavy_imports(tool):
 
 
 def test_light_choice_lists_match_the_library():
-    sys.path.insert(0, str(REPO / 'tools'))
-    import tool_args
-    from tools.common.sam3_model_args import SIZES
+    from radio_dense.tools import tool_args
+    from radio_dense.tools.common.sam3_model_args import SIZES
     from radio_dense.sam3.geometry import MODES
     assert tool_args.SAM3_MODES == MODES and tool_args.SAM3_SIZES == tuple(sorted(SIZES))
     gpu_check = load_tool('analysis/gpu_check.py')

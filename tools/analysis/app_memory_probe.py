@@ -11,14 +11,13 @@ import argparse
 import concurrent.futures
 import contextlib
 import io
-import os
 import socket
 import sys
 import threading
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tools/: common.*
+import radio_dense.tools  # noqa: F401  (first: the tools' process settings, before torch loads)
+
 
 import numpy as np  # noqa: E402
 import psutil  # noqa: E402
@@ -77,9 +76,9 @@ def main(argv=None) -> int:
     p.add_argument('--side', type=int, default=3500, help='side of the uploaded square PNG')
     args = p.parse_args(argv)
     from radio_dense.sam import build_radio_sam
-    from apps.sam_web.server import SamAppServer
-    from apps.sam_web.state import SamAppState
-    from common.radio_model_args import FIXTURE_CHECKPOINT
+    from radio_dense.apps.sam_web.server import SamAppServer
+    from radio_dense.apps.sam_web.state import SamAppState
+    from radio_dense.tools.common.radio_model_args import FIXTURE_CHECKPOINT
 
     model = build_radio_sam(dict(source=str(FIXTURE_CHECKPOINT)), resolution=512, seed=0)
     state = SamAppState(model, resolutions=[512, 1024], max_bytes=200 * 2 ** 20)

@@ -15,8 +15,7 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from tool_args import add_cfg_options, cfg_options_dict  # noqa: E402
+from radio_dense.tools.tool_args import add_cfg_options, cfg_options_dict
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -36,7 +35,7 @@ def main(argv=None) -> int:
     from mmengine.registry import init_default_scope
     from mmengine.runner import Runner, load_checkpoint
 
-    from common.runner import load_config
+    from radio_dense.tools.common.runner import load_config
 
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     cfg = load_config(args.config, cfg_options_dict(args.cfg_options))

@@ -22,7 +22,9 @@ import subprocess
 import sys
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import radio_dense.tools  # noqa: F401  (first: the tools' process settings, before torch loads)
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 DEMO = os.path.join(REPO, 'configs', 'demo')
 SEMANTIC = os.path.join(DEMO, 'radio-tiny_adapter-mask2former_1xb4-300_synthetic-192x192.py')
 PANOPTIC = os.path.join(DEMO, 'radio-tiny_adapter-mask2former_1xb4-1000_synthetic-panoptic-160x160.py')
@@ -51,7 +53,6 @@ def parse_args(argv=None) -> argparse.Namespace:
 def ensure_data(root: str) -> None:
     if os.path.exists(os.path.join(root, 'annotations', 'panoptic_val.json')):
         return
-    sys.path.insert(0, REPO)
     from radio_dense.data import write_demo_dataset
     print(f'writing the synthetic set to {root} (300 train / 60 val, 256 px, seed 0)', flush=True)
     write_demo_dataset(root, num_train=300, num_val=60, size=256, seed=0, progress=False)

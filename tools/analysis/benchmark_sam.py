@@ -43,10 +43,11 @@ import sys
 import time
 from typing import Callable, Dict, List, Tuple
 
+import radio_dense.tools  # noqa: F401  (first: the tools' process settings, before torch loads)
+
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import tool_args  # noqa: E402,F401  (the radio_dense beside the tools)
+import radio_dense.tools  # noqa: F401  (first: the tools' process settings, before torch loads)
 
 ENCODERS = {
     'radio-tiny (global)': ('radio', dict(arch='radio-tiny')),

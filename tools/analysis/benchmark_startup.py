@@ -17,6 +17,8 @@ import subprocess
 import sys
 import time
 
+import radio_dense.tools  # noqa: F401  (first: the tools' process settings, before torch loads)
+
 TOOLS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO_DIR = os.path.dirname(TOOLS_DIR)
 IMPORTS = {

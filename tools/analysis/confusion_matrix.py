@@ -15,8 +15,7 @@ import argparse
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from tool_args import add_cfg_options, cfg_options_dict  # noqa: E402
+from radio_dense.tools.tool_args import add_cfg_options, cfg_options_dict
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -37,7 +36,7 @@ def main(argv=None) -> int:
     from PIL import Image
 
     from radio_dense.analysis.confusion import confusion_matrix, iou_per_class, plot_confusion_matrix
-    from common.runner import load_config
+    from radio_dense.tools.common.runner import load_config
 
     cfg = load_config(args.config, cfg_options_dict(args.cfg_options))
     if cfg.default_scope != 'mmseg':

@@ -19,9 +19,7 @@ import argparse
 import os
 import sys
 
-os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')  # on shared/busy CPUs, spinning OpenMP threads slow torch 10x+
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import tool_args  # noqa: E402,F401  (the radio_dense beside the tools)
+import radio_dense.tools  # noqa: F401  (first: the tools' process settings, before torch loads)
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -21,9 +21,7 @@ import csv
 import os
 import sys
 
-os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')  # on shared/busy CPUs, spinning OpenMP threads slow torch 10x+
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from tool_args import add_radio_model_args  # noqa: E402
+from radio_dense.tools.tool_args import add_radio_model_args
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -78,7 +76,7 @@ def plot(rows, path: str, title: str, reference: int) -> None:
 def main(argv=None) -> int:
     args = parse_args(argv)
     from radio_dense.analysis.features import build_model, load_images
-    from common.radio_model_args import default_checkpoint
+    from radio_dense.tools.common.radio_model_args import default_checkpoint
     from radio_dense.analysis.resolution import resolution_range, resolution_sweep
     from radio_dense.analysis.teacher import load_teacher
     teacher = None

@@ -16,9 +16,7 @@ import argparse
 import os
 import sys
 
-os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')  # on shared/busy CPUs, spinning OpenMP threads slow torch 10x+
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from tool_args import add_radio_model_args  # noqa: E402
+from radio_dense.tools.tool_args import add_radio_model_args
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -36,7 +34,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     args = parse_args(argv)
     from radio_dense.analysis.features import build_model, load_images
-    from common.radio_model_args import default_checkpoint
+    from radio_dense.tools.common.radio_model_args import default_checkpoint
     from radio_dense.analysis.visualize import fit_shared_basis, pca_grid, sweep_features
     model = build_model(args.checkpoint or (None if args.arch else default_checkpoint()), args.arch, args.adaptor, args.vitdet_window_size, args.device)
     images = load_images(args.images, args.num_synthetic)

@@ -14,6 +14,8 @@ from mmengine.runner import Runner
 
 from radio_dense.openmmlab.atomic_checkpoint import use_atomic_checkpoints
 from radio_dense.openmmlab.class_check import check_num_classes
+from radio_dense.tools.common.distributed import (SharedFilesystemError, check_local_gpu, check_shared_filesystem,
+                                                  slurm_environment)
 from radio_dense.openmmlab.resume import resolve_resume
 from radio_dense.openmmlab.schedule import changes_loop_length, loop_length, rescale_schedule, schedule_warnings
 
@@ -169,16 +171,34 @@ def build_config(args: argparse.Namespace, mode: str) -> Config:
     return cfg
 
 
+def prepare_launcher(launcher: str) -> None:
+    """Before a distributed Runner starts: Slurm's rendezvous and ranks in the environment (MASTER_ADDR:
+    the job's first node, MASTER_PORT: from the job id unless set), and a clear stop when this
+    process's local rank has no GPU."""
+    if launcher == 'slurm':
+        os.environ.update(slurm_environment(os.environ))
+    check_local_gpu(launcher)
+
+
+def start_runner(cfg: Config) -> Runner:
+    """The Runner for ``cfg`` (``cfg.launcher`` set): gloo on CPU processes, and in a multi-process run
+    a check that every rank sees the same work_dir and working directory (checkpoints, ``--resume``,
+    mmengine's ``.dist_test`` result collection)."""
+    if cfg.get('launcher', 'none') != 'none' and not torch.cuda.is_available():
+        _init_cpu_distributed(cfg)
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+    check_shared_filesystem([runner.work_dir, os.getcwd()],
+                            why=': rank 0 alone writes checkpoints that --resume reads on every rank, and mmengine '
+                                'collects evaluation results through .dist_test in the working directory')
+    return runner
+
+
 def build_runner(args: argparse.Namespace, mode: str) -> Runner:
     """Config -> Runner for ``mode`` 'train' or 'test', applying the command-line options."""
+    prepare_launcher(args.launcher)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
-    cfg = build_config(args, mode)
-    if args.launcher != 'none' and not torch.cuda.is_available():
-        _init_cpu_distributed(cfg)
-    if 'runner_type' in cfg:
-        return RUNNERS.build(cfg)
-    return Runner.from_cfg(cfg)
+    return start_runner(build_config(args, mode))
 
 
 def build_runner_or_exit(args: argparse.Namespace, mode: str, check=None) -> Runner:
@@ -192,7 +212,7 @@ def build_runner_or_exit(args: argparse.Namespace, mode: str, check=None) -> Run
         runner = build_runner(args, mode)
         if check is not None:
             check(runner)
-    except (CheckpointMismatchError, NumClassesError, ResumeError) as err:
+    except (CheckpointMismatchError, NumClassesError, ResumeError, SharedFilesystemError) as err:
         raise SystemExit(f'error: {err}')
     return runner
 

@@ -23,10 +23,9 @@ Every export is run with onnxruntime at the ``--validate`` sizes and compared wi
         --grid 48 64 --canvas 768 1024 --out work_dirs/onnx/sam_decoder_48x64.onnx
 """
 import argparse
-import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+import radio_dense.tools  # noqa: F401  (first: the tools' process settings, before torch loads)
 
 
 def size_arg(text: str):

@@ -7,11 +7,10 @@ on radio_dense in both checkpoint layouts, and every trunk of ``tests/fixtures/u
 """
 import argparse
 import json
-import os
 import sys
 from collections import defaultdict
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+import radio_dense.tools  # noqa: F401  (first: the tools' process settings, before torch loads)
 
 
 def model_table() -> None:

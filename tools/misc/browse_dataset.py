@@ -14,8 +14,7 @@ import argparse
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from tool_args import add_cfg_options, cfg_options_dict  # noqa: E402
+from radio_dense.tools.tool_args import add_cfg_options, cfg_options_dict
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -72,7 +71,7 @@ def main(argv=None) -> int:
     from mmengine.registry import init_default_scope
     from tqdm import tqdm
 
-    from common.runner import load_config
+    from radio_dense.tools.common.runner import load_config
 
     cfg = load_config(args.config, cfg_options_dict(args.cfg_options))
     init_default_scope(cfg.default_scope)

@@ -1,0 +1,13 @@
+# Zero-shot segmentation of the synthetic shapes (tools/make_demo_data.py) with the tiny test RADIO
+# and its `clip` adaptor: the pipeline check behind tests/openmmlab/test_zero_shot_seg.py, where
+# an oracle "text tower" (each class's mean adaptor feature) stands in for real text embeddings.
+# RANDOM WEIGHTS: the tiny checkpoint is a random one; real text embeddings mean nothing here.
+_base_ = ['mmseg::_base_/default_runtime.py', '../_base_/datasets/synthetic_shapes_seg.py',
+          '../_base_/models/radio_zero_shot.py']
+model = dict(backbone=dict(source='tests/fixtures/radio_tiny/radio-tiny.pth.tar'), adaptor='siglip',
+             dense_head='feature', global_aggregation=10.0, slide_crop=160, slide_stride=96, prompt_denoising_thresh=0.0,
+             templates='single', class_embeddings=None)
+test_dataloader = dict(batch_size=2)
+default_hooks = dict(visualization=dict(type='SegVisualizationHook', draw=False))
+# zero-shot: test only
+train_dataloader = train_cfg = optim_wrapper = val_dataloader = val_cfg = val_evaluator = None

@@ -1,0 +1,262 @@
+"""Zero-shot (open-vocabulary) semantic segmentation with RADIO's language adaptor, as an mmseg segmentor.
+
+Per image: RADIO trunk features (sliding windows stitched at token level, as RADSeg does), an
+optional self-correlating global aggregation over the whole image (RADSeg's SCGA), the language
+adaptor's head on every token, cosine similarity with the class text embeddings, a softmax, then
+mmseg's own post-processing (padding removed, resized to the original image). Nothing is trained:
+``tools/test.py CONFIG`` evaluates it with mmseg's ``IoUMetric`` and no checkpoint.
+
+Class text embeddings come from the adaptor's text tower (:mod:`radio_dense.radio.text_towers`:
+class names x prompt templates, averaged) or from a tensor file (``class_embeddings``); class names
+from ``class_names`` or, when that is ``None``, from the test data set's metainfo
+(:class:`ZeroShotClassesHook`). A class name may list synonyms separated by commas
+(``'person, man, woman'``): the class scores the best of them.
+"""
+import math
+from typing import List, Optional, Sequence, Union
+
+import torch
+import torch.nn.functional as F
+from mmengine.hooks import Hook
+from mmengine.registry import HOOKS
+from mmseg.models.segmentors.base import BaseSegmentor
+from mmseg.registry import MODELS
+from mmseg.utils import SampleList
+
+from ..radio import radio_from_config
+from ..radio.input_checks import check_batch
+from ..radio.safe_io import safe_torch_load
+from ..radio.text_towers import class_embeddings, load_text_tower, prompt_templates
+
+
+def self_correlating_aggregation(feats: torch.Tensor, scaling: float) -> torch.Tensor:
+    """RADSeg's global aggregation: each token becomes the softmax-weighted mean of the tokens it correlates with.
+
+    ``feats`` ``(B, C, h, w)``; weights: cosine similarity, centred on its mean, times ``scaling``;
+    tokens with a below-mean similarity get no weight.
+    """
+    b, c, h, w = feats.shape
+    tokens = feats.flatten(2).transpose(1, 2)
+    unit = F.normalize(tokens, dim=-1)
+    sim = unit @ unit.transpose(1, 2)
+    sim = (sim - sim.mean()) * scaling
+    sim = sim.masked_fill(sim < 0, float('-inf')).softmax(dim=-1)
+    return (sim @ tokens).transpose(1, 2).reshape(b, c, h, w)
+
+
+@MODELS.register_module()
+class RADIOZeroShotSegmentor(BaseSegmentor):
+    """Open-vocabulary segmentation from RADIO's ``clip`` / ``siglip`` / ``siglip2-g`` adaptor, no training.
+
+    Args:
+        backbone: what :func:`radio_dense.radio.radio_from_config` takes (``source`` checkpoint or
+            zoo name, ViTDet options...). The language ``adaptor`` is added to it.
+        adaptor: the language adaptor (a teacher of type ``open_clip`` or ``siglip2``).
+        class_names: one name per class (commas separate synonyms); ``None``: the data set's classes.
+        templates: prompt templates: ``'openai'`` (80), ``'simple'`` (7), ``'single'`` or a list.
+        class_embeddings: a tensor file ``(num_classes, D)`` used instead of the text tower.
+        dense_head: ``'summary'`` (the adaptor's summary head on every token; RADSeg) or ``'feature'``.
+        global_aggregation: RADSeg's SCGA scaling (10 in RADSeg); ``None`` turns it off.
+        slide_crop / slide_stride: sliding windows in pixels (RADSeg: 336 / 224; multiples of the
+            patch size); ``None``: the whole image in one pass.
+        logit_scale: multiplies the cosine similarities before the softmax (RADSeg: 100).
+        prob_thd: pixels whose best class probability is below it get ``bg_idx`` (0: off).
+        prompt_denoising_thresh: classes whose best probability in the image is below it are
+            dropped for that image (RADSeg: 0.5; 0: off).
+        normalize_features: L2-normalise the dense features (cosine similarity). Off only for ablations.
+        text_cache_dir: where the text tower's weights are cached.
+    """
+
+    def __init__(self, backbone: dict, adaptor: str = 'siglip2-g', class_names: Optional[Sequence[str]] = None,
+                 templates: Union[str, Sequence[str]] = 'openai', class_embeddings: Optional[str] = None,
+                 dense_head: str = 'summary', global_aggregation: Optional[float] = 10.0,
+                 slide_crop: Optional[int] = 336, slide_stride: Optional[int] = 224, logit_scale: float = 100.0,
+                 prob_thd: float = 0.0, bg_idx: int = 0, prompt_denoising_thresh: float = 0.0,
+                 normalize_features: bool = True, text_cache_dir: Optional[str] = None, input_scale: float = 255.0,
+                 data_preprocessor: Optional[dict] = None, init_cfg=None):
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        if dense_head not in ('summary', 'feature'):
+            raise ValueError(f"dense_head must be 'summary' or 'feature', got {dense_head!r}")
+        radio = radio_from_config(backbone, extra_adaptors=[adaptor])
+        self.adaptor = radio.adaptors[adaptor]
+        radio.adaptors = torch.nn.ModuleDict()  # the trunk alone: the head runs after stitching
+        self.radio = radio.eval().requires_grad_(False)
+        self.adaptor.requires_grad_(False)
+        self.adaptor_name = adaptor
+        self.backbone_cfg = dict(backbone)
+        step = radio.min_resolution_step
+        if slide_crop is not None and (slide_crop % step or (slide_stride or step) % step or not slide_stride):
+            raise ValueError(f'slide_crop ({slide_crop}) and slide_stride ({slide_stride}) must be positive multiples '
+                             f'of {step} (the patch size)')
+        self.templates = templates
+        self.class_embeddings_file = class_embeddings
+        self.text_cache_dir = text_cache_dir
+        self.dense_head = dense_head
+        self.global_aggregation = global_aggregation
+        self.slide_crop, self.slide_stride = slide_crop, slide_stride
+        self.logit_scale = logit_scale
+        self.prob_thd, self.bg_idx = prob_thd, bg_idx
+        self.prompt_denoising_thresh = prompt_denoising_thresh
+        self.normalize_features = normalize_features
+        self.input_scale = input_scale
+        self.align_corners = False  # read by mmseg's postprocess_result
+        self.class_names: Optional[List[str]] = None
+        self.register_buffer('text_embeddings', torch.empty(0), persistent=False)
+        self._synonym_class: List[int] = []
+        if class_names is not None:
+            self.set_class_names(class_names)
+
+    # ----- classes ---------------------------------------------------------------------------
+    def set_class_names(self, class_names: Sequence[str]) -> None:
+        """Set the vocabulary and compute its text embeddings (text tower or ``class_embeddings`` file)."""
+        names = [str(n) for n in class_names]
+        if not names:
+            raise ValueError('class_names is empty')
+        synonyms, owner = [], []
+        for idx, name in enumerate(names):
+            parts = [p.strip() for p in name.split(',') if p.strip()] or [name]
+            synonyms += parts
+            owner += [idx] * len(parts)
+        if self.class_embeddings_file:
+            emb = safe_torch_load(self.class_embeddings_file)
+            emb = emb.get('embeddings') if isinstance(emb, dict) else emb
+            if not isinstance(emb, torch.Tensor) or emb.ndim != 2 or emb.shape[0] != len(names):
+                raise ValueError(f'{self.class_embeddings_file}: expected a ({len(names)}, D) tensor for the '
+                                 f'{len(names)} classes, got {getattr(emb, "shape", type(emb).__name__)}')
+            emb, owner = F.normalize(emb.float(), dim=-1), list(range(len(names)))
+        else:
+            tower = load_text_tower(self.radio_args(), self.adaptor_name, cache_dir=self.text_cache_dir)
+            tower.to(self.text_embeddings.device)
+            emb = class_embeddings(tower, synonyms, prompt_templates(self.templates))
+        dim = self.adaptor.project_tokens(torch.zeros(1, 1, self.radio.embed_dim, device=self.text_embeddings.device),
+                                          (1, 1), head=self.dense_head).shape[1]
+        if emb.shape[1] != dim:
+            raise ValueError(f'Text embeddings have {emb.shape[1]} channels but the {self.adaptor_name!r} adaptor\'s '
+                             f'{self.dense_head} head gives {dim}')
+        self.class_names = names
+        self._synonym_class = owner
+        self.text_embeddings = emb.to(self.text_embeddings.device)
+
+    def radio_args(self) -> dict:
+        """The checkpoint's ``args`` (teacher configs) for the text tower look-up."""
+        from ..radio import read_checkpoint
+        from ..radio.loader import resolve_source
+        return read_checkpoint(resolve_source(self.backbone_cfg['source'])[0]).args
+
+    # ----- features --------------------------------------------------------------------------
+    def _trunk_tokens(self, x: torch.Tensor) -> torch.Tensor:
+        """Trunk patch features ``(B, C, h, w)`` of images whose sides are multiples of the patch size."""
+        return self.radio(x, feature_fmt='NCHW').features
+
+    def _windows(self, size: int) -> List[int]:
+        crop, stride = self.slide_crop, self.slide_stride
+        n = max(size - crop + stride - 1, 0) // stride + 1
+        return [max(min(i * stride + crop, size) - crop, 0) for i in range(n)]
+
+    def dense_features(self, image: torch.Tensor) -> torch.Tensor:
+        """Language-aligned features ``(1, D, h, w)`` of one image ``(1, 3, H, W)`` in ``[0, 1]``, H, W multiples
+        of the patch size."""
+        p = self.radio.patch_size
+        h, w = image.shape[-2] // p, image.shape[-1] // p
+        if self.slide_crop is None or (image.shape[-2] <= self.slide_crop and image.shape[-1] <= self.slide_crop):
+            feats = self._trunk_tokens(image)
+        else:
+            feats, count = None, image.new_zeros(1, 1, h, w)
+            for y in self._windows(image.shape[-2]):
+                for x in self._windows(image.shape[-1]):
+                    crop = image[..., y:y + self.slide_crop, x:x + self.slide_crop]
+                    f = self._trunk_tokens(crop)
+                    if feats is None:
+                        feats = image.new_zeros(1, f.shape[1], h, w)
+                    ty, tx = y // p, x // p
+                    feats[..., ty:ty + f.shape[-2], tx:tx + f.shape[-1]] += f
+                    count[..., ty:ty + f.shape[-2], tx:tx + f.shape[-1]] += 1
+            feats = feats / count
+        if self.global_aggregation:
+            feats = self_correlating_aggregation(feats, self.global_aggregation)
+        tokens = feats.flatten(2).transpose(1, 2)
+        return self.adaptor.project_tokens(tokens, (h, w), head=self.dense_head)
+
+    def class_logits(self, feats: torch.Tensor) -> torch.Tensor:
+        """Per-class probabilities ``(1, K, h, w)`` from dense features (softmax over scaled cosines)."""
+        if self.normalize_features:
+            feats = F.normalize(feats, dim=1)
+        sim = torch.einsum('bchw,nc->bnhw', feats, self.text_embeddings) * self.logit_scale
+        owner = torch.as_tensor(self._synonym_class, device=sim.device)
+        k = len(self.class_names)
+        if sim.shape[1] != k:  # synonyms: the best of each class's names
+            sim = torch.stack([sim[:, owner == i].amax(dim=1) for i in range(k)], dim=1)
+        return sim.softmax(dim=1)
+
+    # ----- mmseg interface -------------------------------------------------------------------
+    def _image_probs(self, image: torch.Tensor, img_hw) -> torch.Tensor:
+        step = self.radio.min_resolution_step
+        image = image[..., :img_hw[0], :img_hw[1]] / self.input_scale
+        ph, pw = (-image.shape[-2]) % step, (-image.shape[-1]) % step
+        padded = F.pad(image, (0, pw, 0, ph))
+        probs = self.class_logits(self.dense_features(padded))
+        probs = F.interpolate(probs, size=padded.shape[-2:], mode='bilinear', align_corners=False)
+        probs = probs[..., :img_hw[0], :img_hw[1]]
+        if self.prompt_denoising_thresh > 0:
+            weak = probs.flatten(2).amax(dim=2) < self.prompt_denoising_thresh
+            probs = probs.masked_fill(weak[:, :, None, None], 0.0)
+        return probs
+
+    def encode_decode(self, inputs: torch.Tensor, batch_img_metas: List[dict]) -> torch.Tensor:
+        if self.class_names is None:
+            raise RuntimeError('RADIOZeroShotSegmentor has no classes: set class_names in the config, or run it '
+                               'with ZeroShotClassesHook (tools/test.py does), which reads the data set\'s classes')
+        check_batch(inputs, type(self).__name__)
+        out = []
+        for i, meta in enumerate(batch_img_metas):
+            img_hw = meta.get('img_shape', inputs.shape[-2:])[:2]
+            probs = self._image_probs(inputs[i:i + 1], img_hw)
+            out.append(F.pad(probs, (0, inputs.shape[-1] - img_hw[1], 0, inputs.shape[-2] - img_hw[0])))
+        return torch.cat(out)
+
+    @torch.no_grad()
+    def predict(self, inputs: torch.Tensor, data_samples: Optional[SampleList] = None) -> SampleList:
+        if data_samples is not None:
+            metas = [s.metainfo for s in data_samples]
+        else:
+            metas = [dict(ori_shape=inputs.shape[2:], img_shape=inputs.shape[2:], pad_shape=inputs.shape[2:],
+                          padding_size=[0, 0, 0, 0])] * inputs.shape[0]
+        probs = self.encode_decode(inputs, metas)
+        # mmseg's post-processing reads the padding from the metainfo; the probabilities were padded back
+        for m in metas:
+            if 'img_padding_size' not in m and 'padding_size' not in m:
+                m['padding_size'] = [0, inputs.shape[-1] - m['img_shape'][1], 0, inputs.shape[-2] - m['img_shape'][0]]
+        results = self.postprocess_result(probs, data_samples)
+        if self.prob_thd > 0:
+            for sample in results:
+                low = sample.seg_logits.data.amax(dim=0, keepdim=True) < self.prob_thd
+                sample.pred_sem_seg.data[low] = self.bg_idx
+        return results
+
+    def extract_feat(self, inputs: torch.Tensor):
+        return [self.dense_features(inputs / self.input_scale)]
+
+    def _forward(self, inputs: torch.Tensor, data_samples: Optional[SampleList] = None):
+        return self.encode_decode(inputs, [s.metainfo for s in data_samples] if data_samples else
+                                  [dict(img_shape=inputs.shape[2:])] * inputs.shape[0])
+
+    def loss(self, inputs, data_samples):
+        raise NotImplementedError('RADIOZeroShotSegmentor is zero-shot: it has nothing to train (use tools/test.py)')
+
+
+@HOOKS.register_module()
+class ZeroShotClassesHook(Hook):
+    """Give a zero-shot segmentor without ``class_names`` the classes of the data set it is tested on."""
+
+    def _set(self, runner, loader) -> None:
+        model = runner.model.module if hasattr(runner.model, 'module') else runner.model
+        if getattr(model, 'class_names', 'n/a') is None:
+            dataset = loader.dataset
+            model.set_class_names(list(dataset.metainfo['classes']))
+            runner.logger.info(f'zero-shot vocabulary from the data set: {len(model.class_names)} classes')
+
+    def before_test(self, runner) -> None:
+        self._set(runner, runner.test_dataloader)
+
+    def before_val(self, runner) -> None:
+        self._set(runner, runner.val_dataloader)
