@@ -1,4 +1,5 @@
-"""Per-release configs: each leaf names a zoo release and builds that release's trunk without weights (meta device)."""
+"""Per-release configs: each leaf names a zoo release, and each release base builds that release's trunk
+without weights (meta device)."""
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,8 @@ from mmengine.config import Config
 from radio_dense.radio.zoo import RADIO_ZOO
 
 REPO = Path(__file__).resolve().parents[2]
-RELEASES = sorted(p.stem for p in (REPO / 'configs/_base_/releases').glob('*.py'))
+RELEASE_BASES = REPO / 'configs/_base_/releases'
+RELEASES = sorted(p.stem for p in RELEASE_BASES.glob('*.py'))
 LEAVES = sorted(p for p in (REPO / 'configs/radio_seg').glob('*.py') if any(p.name.startswith(r + '_') for r in RELEASES))
 
 
@@ -23,18 +25,24 @@ def test_every_release_base_names_a_zoo_release_and_has_leaves():
     assert {_release_of(p) for p in LEAVES} == set(RELEASES)
 
 
-@pytest.mark.parametrize('leaf', LEAVES, ids=lambda p: p.stem)
-def test_release_leaf_builds_the_release_trunk_on_meta(leaf):
+@pytest.mark.parametrize('release', RELEASES)
+def test_release_base_builds_the_release_trunk_on_meta(release):
     from mmseg.registry import MODELS
     import radio_dense.openmmlab.seg  # noqa: F401  (registers RADIOBackbone)
-    cfg = Config.fromfile(str(leaf))
-    release = _release_of(leaf)
-    backbone = cfg.model.backbone
-    assert backbone.checkpoint == release == cfg.radio_zoo_name
+    base = Config.fromfile(str(RELEASE_BASES / f'{release}.py'))
+    assert base.radio_zoo_name == base.radio_backbone.checkpoint == release
     with torch.device('meta'):
-        built = MODELS.build(dict(backbone, checkpoint=None))
+        built = MODELS.build(dict(type='RADIOBackbone', **dict(base.radio_backbone, checkpoint=None)))
     radio = built.radio
-    assert radio.embed_dim == cfg.radio_width and len(radio.blocks) == cfg.radio_depth
+    assert (radio.embed_dim, len(radio.blocks)) == (base.radio_width, base.radio_depth)
     assert radio.patch_size == RADIO_ZOO[release].patch_size
+
+
+@pytest.mark.parametrize('leaf', LEAVES, ids=lambda p: p.stem)
+def test_release_leaf_uses_its_release_base(leaf):
+    cfg = Config.fromfile(str(leaf))
+    base = Config.fromfile(str(RELEASE_BASES / f'{_release_of(leaf)}.py'))
+    backbone = cfg.model.backbone
+    assert {k: backbone[k] for k in base.radio_backbone} == base.radio_backbone
     head = cfg.model.get('neck') or cfg.model.decode_head
-    assert head.in_channels == radio.embed_dim
+    assert head.in_channels == base.radio_width
