@@ -8,7 +8,8 @@ CONSOLE_SCRIPTS = [
     ('radio-sam-eval', 'sam_eval'), ('radio-sam-train', 'sam_train'),
     ('radio-analyze-logs', 'analysis.analyze_logs'), ('radio-confusion-matrix', 'analysis.confusion_matrix'),
     ('radio-benchmark', 'analysis.benchmark'), ('radio-browse-dataset', 'misc.browse_dataset'),
-    ('radio-publish-model', 'misc.publish_model'),
+    ('radio-publish-model', 'misc.publish_model'), ('radio-zero-shot', 'zero_shot'),
+    ('radio-segment-by-name', 'segment_by_name'),
 ]
 
 setup(

@@ -23,27 +23,14 @@ import sys
 import time
 
 
-from radio_dense.tools.tool_args import SAM3_MODES, add_sam3_model_args, existing_file
-
-
-def parse_box(text: str):
-    """``x0,y0,x1,y1`` or ``x0,y0,x1,y1,label`` (label 1 = positive exemplar, 0 = negative)."""
-    try:
-        values = [float(v) for v in text.split(',')]
-    except ValueError:
-        values = []
-    if len(values) not in (4, 5) or values[2] <= values[0] or values[3] <= values[1] or \
-            (len(values) == 5 and values[4] not in (0, 1)):
-        raise argparse.ArgumentTypeError(f'a box is x0,y0,x1,y1[,label] with x1 > x0, y1 > y0 and label 0 or 1; '
-                                         f'got {text!r}')
-    return values[:4], int(values[4]) if len(values) == 5 else 1
+from radio_dense.tools.tool_args import SAM3_MODES, add_sam3_model_args, existing_file, labelled_box
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('image', type=existing_file, help='input image (any format PIL reads)')
     p.add_argument('--text', help='the concept, a short noun phrase ("shoe", "yellow school bus")')
-    p.add_argument('--box', action='append', type=parse_box, default=[], metavar='X0,Y0,X1,Y1[,LABEL]',
+    p.add_argument('--box', action='append', type=labelled_box, default=[], metavar='X0,Y0,X1,Y1[,LABEL]',
                    help='exemplar box in image pixels (repeat for more); label 0 = negative exemplar')
     p.add_argument('--resolution', type=int, help='input side (multiple of the patch size; default 1152 for RADIO, '
                                                   '1008 for SAM3\'s own trunk)')

@@ -22,7 +22,7 @@ import radio_dense.tools  # noqa: F401  (first: the tools' process settings, bef
 
 import numpy as np
 
-from radio_dense.tools.tool_args import add_sam_model_args, existing_file
+from radio_dense.tools.tool_args import add_sam_model_args, box_xyxy, existing_file
 
 
 def parse_point(text: str):
@@ -37,24 +37,12 @@ def parse_point(text: str):
     return values[0], values[1], int(values[2]) if len(values) == 3 else 1
 
 
-def parse_box(text: str):
-    """``x0,y0,x1,y1``."""
-    try:
-        values = [float(v) for v in text.split(',')]
-    except ValueError:
-        values = []
-    if len(values) != 4 or not all(math.isfinite(v) for v in values) or values[2] <= values[0] or \
-            values[3] <= values[1]:
-        raise argparse.ArgumentTypeError(f'a box is x0,y0,x1,y1 (finite) with x1 > x0 and y1 > y0; got {text!r}')
-    return values
-
-
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('image', type=existing_file, help='input image (any format PIL reads)')
     p.add_argument('--points', nargs='+', type=parse_point, default=[], metavar='X,Y[,LABEL]',
                    help='point prompts in image pixels; label 1 (default) = object, 0 = background')
-    p.add_argument('--box', type=parse_box, metavar='X0,Y0,X1,Y1', help='box prompt in image pixels')
+    p.add_argument('--box', type=box_xyxy, metavar='X0,Y0,X1,Y1', help='box prompt in image pixels')
     p.add_argument('--resolution', type=int, help='long side fed to the encoder (multiple of 16; default: the model\'s)')
     p.add_argument('--no-pad', action='store_true', help='keep the aspect ratio instead of padding to a square')
     p.add_argument('--multimask', choices=['auto', 'yes', 'no'], default='auto',

@@ -31,32 +31,16 @@ def parse_args(argv=None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def export_trained_weights(model, path: str) -> int:
-    """Save the trainable parts of the RadioSam (everything but a frozen RADIO) to safetensors."""
-    from safetensors.torch import save_file
-    sam = model.module.sam if hasattr(model, 'module') else model.sam
-    frozen_radio = getattr(sam.image_encoder, 'freeze_radio', False)
-    state = {k: v.detach().cpu().contiguous() for k, v in sam.state_dict().items()
-             if not (frozen_radio and k.startswith('image_encoder.radio.'))}
-    save_file(state, path, metadata={'format': 'radio_dense RadioSam state dict (frozen RADIO left out)'})
-    return len(state)
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from mmengine.config import Config
     import radio_dense.openmmlab.sam  # noqa: F401  (registration)
     from radio_dense.openmmlab.atomic_checkpoint import use_atomic_checkpoints
-    from radio_dense.tools.common.runner import apply_schedule_policy, prepare_launcher, start_runner
-    from radio_dense.openmmlab.schedule import loop_length
+    from radio_dense.sam.model_checkpoint import save_radio_sam_weights
+    from radio_dense.tools.common.runner import load_config, prepare_launcher, start_runner
     prepare_launcher(args.launcher)
 
-    cfg = Config.fromfile(args.config)
-    old_lengths = {by_epoch: loop_length(cfg, by_epoch) for by_epoch in (False, True)}
-    cfg_options = cfg_options_dict(args.cfg_options)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    apply_schedule_policy(cfg, cfg_options, old_lengths, rescale=args.rescale_schedule)
+    cfg = load_config(args.config, cfg_options_dict(args.cfg_options),
+                      schedule='rescale' if args.rescale_schedule else 'keep', scopes=('mmengine',))
     if cfg.model.get('type') != 'RadioSamModel':
         raise SystemExit(f"{args.config}: model.type must be 'RadioSamModel' to train (got {cfg.model.get('type')!r})")
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join('work_dirs', osp.splitext(osp.basename(args.config))[0])
@@ -69,7 +53,8 @@ def main(argv=None) -> int:
     runner.train()
     results['after'] = runner.val()
     out = osp.join(cfg.work_dir, 'radio_sam_trained.safetensors')
-    n = export_trained_weights(runner.model, out)
+    model = runner.model.module if hasattr(runner.model, 'module') else runner.model  # DDP
+    n = save_radio_sam_weights(model.sam, out)
     results = {k: {m: float(v) for m, v in r.items()} for k, r in results.items()}
     with open(osp.join(cfg.work_dir, 'sam_train_results.json'), 'w') as f:
         json.dump(results, f, indent=2)

@@ -3,6 +3,7 @@
 Every tool builds its parser from these, parses, and only then imports torch / OpenMMLab.
 """
 import argparse
+import math
 import os
 
 
@@ -34,6 +35,30 @@ def existing_file(path: str) -> str:
     if not os.path.isfile(path):
         raise argparse.ArgumentTypeError(f'no such file: {path}')
     return path
+
+
+def _box_values(text: str, labelled: bool):
+    try:
+        values = [float(v) for v in text.split(',')]
+    except ValueError:
+        values = []
+    sizes = (4, 5) if labelled else (4,)
+    if len(values) not in sizes or not all(math.isfinite(v) for v in values[:4]) or values[2] <= values[0] or \
+            values[3] <= values[1] or (len(values) == 5 and values[4] not in (0, 1)):
+        form = 'x0,y0,x1,y1[,label] (label 1 = positive exemplar, 0 = negative)' if labelled else 'x0,y0,x1,y1'
+        raise argparse.ArgumentTypeError(f'a box is {form}, finite, with x1 > x0 and y1 > y0; got {text!r}')
+    return values
+
+
+def box_xyxy(text: str):
+    """argparse type: ``x0,y0,x1,y1`` pixels -> ``[x0, y0, x1, y1]``."""
+    return _box_values(text, labelled=False)
+
+
+def labelled_box(text: str):
+    """argparse type: ``x0,y0,x1,y1[,label]`` -> ``([x0, y0, x1, y1], label)`` (label defaults to 1)."""
+    values = _box_values(text, labelled=True)
+    return values[:4], int(values[4]) if len(values) == 5 else 1
 
 
 def add_sam_model_args(parser: argparse.ArgumentParser) -> None:

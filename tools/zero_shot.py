@@ -16,6 +16,8 @@ import argparse
 import os
 import sys
 
+import radio_dense.tools  # noqa: F401  (the tools' process settings, before torch)
+
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -8,27 +8,11 @@ from typing import Dict, List
 import torch
 from torch import nn
 
-from .checkpoint_allowlist import allow_mmengine_checkpoints
-
-_WRAPPER_PREFIXES = ('module.',)
+from .training_checkpoint import read_training_checkpoint, training_state_dict
 
 
 class CheckpointMismatchError(ValueError):
     """A checkpoint that leaves model weights uninitialised; the message names the keys."""
-
-
-def _checkpoint_state(path: str) -> Dict[str, torch.Tensor]:
-    allow_mmengine_checkpoints()  # global allow-list (a safe_globals() block would remove them on exit)
-    content = torch.load(path, map_location='cpu', weights_only=True, mmap=True)
-    state = content.get('state_dict', content) if isinstance(content, dict) else {}
-    out = {}
-    for key, value in state.items():
-        if isinstance(value, torch.Tensor):
-            for prefix in _WRAPPER_PREFIXES:
-                if key.startswith(prefix):
-                    key = key[len(prefix):]
-            out[key] = value
-    return out
 
 
 def _short(keys: List[str], n: int = 8) -> str:
@@ -43,7 +27,7 @@ def check_checkpoint_matches(model: nn.Module, path: str) -> None:
     """
     model = getattr(model, 'module', model)  # DDP wrappers
     expected = model.state_dict()
-    state = _checkpoint_state(path)
+    state = training_state_dict(read_training_checkpoint(path, mmap=True))
     missing = [k for k in expected if k not in state]
     unexpected = [k for k in state if k not in expected]
     wrong_shape = [f'{k}: file {tuple(state[k].shape)} vs model {tuple(v.shape)}' for k, v in expected.items()

@@ -50,12 +50,8 @@ class SegmentorForExport(nn.Module):
 
 def load_segmentor(config: str, checkpoint: Optional[str] = None, cfg_options: Optional[dict] = None) -> nn.Module:
     """An mmseg model from a config file and (optionally) a checkpoint, on CPU, in eval mode."""
-    from mmengine.config import Config
-    from mmseg.apis import init_model
-    cfg = Config.fromfile(config)  # its custom_imports register RADIOBackbone etc.
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    return init_model(cfg, checkpoint, device='cpu').eval()
+    from .config_model import build_model, load_config
+    return build_model(load_config(config, cfg_options, scopes=('mmseg',)), checkpoint)
 
 
 def export_mmseg_onnx(segmentor: nn.Module, path: str, example_size: Tuple[int, int] = (224, 320),

@@ -11,7 +11,7 @@ from typing import Any, Dict, Sequence
 
 import torch
 
-from .checkpoint_allowlist import allow_mmengine_checkpoints
+from .training_checkpoint import read_training_checkpoint
 
 DEFAULT_KEYS = ('meta', 'state_dict')
 #: ``meta`` entries that may hold non-plain objects (hook messages, the logged history) and are dropped.
@@ -23,10 +23,7 @@ def read_mmengine_checkpoint(path: str) -> Dict[str, Any]:
     if not os.path.isfile(path):
         raise FileNotFoundError(f'Checkpoint {path} does not exist')
     try:
-        # the global allow-list (idempotent): torch's safe_globals() context would remove these
-        # classes again on exit, also when radio_dense.openmmlab had registered them for everyone
-        allow_mmengine_checkpoints()
-        checkpoint = torch.load(path, map_location='cpu', weights_only=True)
+        checkpoint = read_training_checkpoint(path)
     except Exception as err:  # noqa: BLE001 - torch raises several types for unreadable files
         raise ValueError(f'{path} cannot be read as a torch checkpoint with weights_only=True: {err}') from err
     if not isinstance(checkpoint, dict) or 'state_dict' not in checkpoint:

@@ -13,18 +13,13 @@ import torch
 from mmengine.logging import print_log
 
 from ..radio.file_kind import describe_file, is_truncated_torch_file
-from .checkpoint_allowlist import allow_mmengine_checkpoints
+from .training_checkpoint import read_training_checkpoint
 
 _STEP = re.compile(r'(?:iter|epoch)_(\d+)\.pth$')
 
 
 class ResumeError(ValueError):
     """A ``--resume`` target that cannot be resumed from; the message says what it is and what to do."""
-
-
-def _read_head(path: str):
-    allow_mmengine_checkpoints()  # global allow-list (a safe_globals() block would remove them on exit)
-    return torch.load(path, map_location='cpu', weights_only=True, mmap=True)
 
 
 def check_training_checkpoint(path: str) -> None:
@@ -34,7 +29,7 @@ def check_training_checkpoint(path: str) -> None:
     if is_truncated_torch_file(path):
         raise ResumeError(f'{path} is truncated (an interrupted save?)')
     try:
-        content = _read_head(path)
+        content = read_training_checkpoint(path, mmap=True)
     except Exception as err:  # noqa: BLE001 - described below
         raise ResumeError(f'{path} cannot be resumed from: it is {describe_file(path)} ({type(err).__name__}: '
                           f'{str(err).splitlines()[0][:200]})') from err

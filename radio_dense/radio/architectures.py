@@ -231,14 +231,6 @@ def trunk_spec(vit: VisionTransformer) -> TrunkSpec:
                      init_values=init_values)
 
 
-def resolve_trunk_spec(model_name: str) -> TrunkSpec:
-    """Trunk shape for a timm/upstream name or alias; raises :class:`UnsupportedTrunkError` otherwise."""
-    name = canonical_trunk_name(model_name)
-    if name in TRUNK_SPECS:
-        return TRUNK_SPECS[name]
-    return trunk_spec(build_vit(name, device=torch.device('meta')))
-
-
 def drop_path_schedule(depth: int, rate: float) -> List[float]:
     """Stochastic depth rates rising linearly from 0 to ``rate`` over ``depth`` blocks."""
     return [rate * i / max(depth - 1, 1) for i in range(depth)]

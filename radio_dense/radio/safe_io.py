@@ -22,8 +22,10 @@ class UnsafeFileError(ValueError):
     """A torch file that cannot be read without unpickling arbitrary objects, or not at all."""
 
 
-def safe_torch_load(path: str, allowed_globals: Iterable[Any] = ()) -> Any:
+def safe_torch_load(path: str, allowed_globals: Iterable[Any] = (), mmap: bool = False) -> Any:
     """``torch.load(path, weights_only=True)``: tensors, plain containers and ``allowed_globals`` only.
+
+    ``mmap``: map the file instead of reading it (cheap when only part of a large file is needed).
 
     Raises :class:`FileNotFoundError` for a missing file and :class:`UnsafeFileError` (saying
     why and what to do) for a file with other pickled objects or a truncated/corrupt one.
@@ -33,7 +35,7 @@ def safe_torch_load(path: str, allowed_globals: Iterable[Any] = ()) -> Any:
     allowed_globals = list(allowed_globals)
     try:
         with torch.serialization.safe_globals(allowed_globals):
-            return torch.load(path, map_location='cpu', weights_only=True)
+            return torch.load(path, map_location='cpu', weights_only=True, mmap=mmap)
     except pickle.UnpicklingError as err:
         kind = describe_file(path)
         if not kind.startswith(('a zip archive', 'a pickle file')):

@@ -1,4 +1,4 @@
-"""Load fine-tuned RadioSam weights (a trained conv neck / decoder) safely."""
+"""Fine-tuned RadioSam weights (a trained conv neck / decoder): the writer and the safe reader."""
 import os
 from typing import Dict
 
@@ -7,6 +7,19 @@ from torch import nn
 
 from ..radio.safe_io import UnsafeFileError, read_tensors, strip_prefix
 from .decoder_checkpoint import WRAPPER_PREFIXES
+
+
+def save_radio_sam_weights(sam: nn.Module, path: str) -> int:
+    """Write the trainable parts of a RadioSam (everything but a frozen RADIO) to ``.safetensors``.
+
+    Returns the number of tensors written; :func:`load_radio_sam_weights` reads the file back.
+    """
+    from safetensors.torch import save_file
+    frozen_radio = getattr(sam.image_encoder, 'freeze_radio', False)
+    state = {k: v.detach().cpu().contiguous() for k, v in sam.state_dict().items()
+             if not (frozen_radio and k.startswith('image_encoder.radio.'))}
+    save_file(state, path, metadata={'format': 'radio_dense RadioSam state dict (frozen RADIO left out)'})
+    return len(state)
 
 
 def read_state_dict(path: str) -> Dict[str, torch.Tensor]:

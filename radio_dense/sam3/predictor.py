@@ -171,22 +171,14 @@ class Sam3Predictor:
         self._boxes.append((list(box_xyxy), bool(positive)))
         return self._run_prompts()
 
-    def add_point(self, point_xy: Sequence[float], positive: bool = True) -> Sam3Prediction:
-        """Add a point prompt (``x, y`` pixels) and predict; see :meth:`predict` about points."""
-        self._points.append((list(point_xy), bool(positive)))
-        return self._run_prompts()
-
     def reset_prompts(self) -> None:
-        """Remove text, boxes and points."""
+        """Remove the text and the exemplar boxes."""
         self._text: Optional[str] = None
         self._boxes: list = []
-        self._points: list = []
 
     def _run_prompts(self) -> Sam3Prediction:
         boxes = [b for b, _ in self._boxes] or None
-        points = [p for p, _ in self._points] or None
-        return self.predict(self._text, boxes, [int(lab) for _, lab in self._boxes] or None,
-                            points, [int(lab) for _, lab in self._points] or None)
+        return self.predict(self._text, boxes, [int(lab) for _, lab in self._boxes] or None)
 
     # ----- prompts, all at once -----
     @torch.inference_mode()

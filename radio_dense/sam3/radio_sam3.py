@@ -4,8 +4,7 @@ from typing import Any, Dict, Optional, Union
 import torch
 from torch import nn
 
-from ..radio import RADIOModel
-from ..sam.build import build_radio_encoder
+from ..radio import RADIOModel, radio_from_config
 from .builder import build_sam3_image
 from .radio_trunk import DEFAULT_ADAPTOR, RadioSam3Trunk
 from .sizes import SAM3_IMAGE, Sam3Size
@@ -28,7 +27,7 @@ def build_radio_sam3(encoder: Union[RADIOModel, Dict[str, Any]], sam3_checkpoint
         bpe_path / device / seed: see :func:`~.builder.build_sam3_image`.
         autocast_dtype: run RADIO under CUDA autocast (e.g. ``torch.bfloat16``).
     """
-    radio = build_radio_encoder(encoder, adaptor_name)
+    radio = radio_from_config(encoder, extra_adaptors=[adaptor_name])
     trunk = RadioSam3Trunk(radio, adaptor_name, autocast_dtype=autocast_dtype,
                            default_resolution=resolution or size.radio_resolution)
     return build_sam3_image(size, trunk=trunk, bpe_path=bpe_path, checkpoint=sam3_checkpoint, device=device,

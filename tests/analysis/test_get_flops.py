@@ -50,7 +50,7 @@ def test_config_without_openmmlab_says_how_to_install(tmp_path):
         pass
     else:
         pytest.skip('OpenMMLab is installed; the error path is not reachable')
-    from radio_dense.analysis.mm_flops import count_mm_flops
+    from radio_dense.openmmlab.model_flops import count_mm_flops
     with pytest.raises(ImportError, match='setup_env'):
         count_mm_flops(str(tmp_path / 'config.py'), 64, 64)
 
@@ -61,7 +61,7 @@ def test_config_counts_whole_model():
     config = REPO_ROOT / 'configs' / 'demo' / 'radio-tiny_upernet_1xb4-300_synthetic-192x192.py'
     if not config.is_file():
         pytest.skip(f'{config} is missing')
-    from radio_dense.analysis.mm_flops import count_mm_flops
+    from radio_dense.openmmlab.model_flops import count_mm_flops
     params, flops = count_mm_flops(str(config), 64, 64)
     backbone = count_flops(create_radio('radio-tiny'), (1, 3, 64, 64))
     assert params > count_parameters(create_radio('radio-tiny').model)
@@ -74,7 +74,7 @@ def test_config_counts_mask2former_models(name):
     """mmseg's Mask2FormerHead needs the data samples in forward; mmdet's Mask2Former is a detector."""
     pytest.importorskip('mmdet')
     from tests.analysis.conftest import REPO_ROOT
-    from radio_dense.analysis.mm_flops import count_mm_flops
+    from radio_dense.openmmlab.model_flops import count_mm_flops
     params, flops = count_mm_flops(str(REPO_ROOT / 'configs' / 'demo' / name), 64, 96)
     backbone = count_flops(create_radio('radio-tiny'), (1, 3, 64, 96))
     assert params > 1.3 * count_parameters(create_radio("radio-tiny").model)  # adapter + pixel decoder + decoder
@@ -85,11 +85,12 @@ def test_blocks_counted_apart_give_the_whole_model_count():
     """count_mm_flops counts RADIO's blocks on the meta device and the rest on the CPU: same total."""
     pytest.importorskip('mmdet')
     from tests.analysis.conftest import REPO_ROOT
-    from radio_dense.analysis import mm_flops
+    from radio_dense.openmmlab import model_flops as mm_flops
     config = str(REPO_ROOT / 'configs' / 'demo' / 'radio-tiny_adapter-mask2former_1xb4-300_synthetic-192x192.py')
     _, split = mm_flops.count_mm_flops(config, 64, 96)
-    model, scope = mm_flops.build_mm_model(config)
-    sample = mm_flops._data_sample(scope, (64, 96))
+    from radio_dense.openmmlab.config_model import build_model, load_config
+    model = build_model(load_config(config))
+    sample = mm_flops._data_sample('mmdet', (64, 96))
     whole = count_flops(model, (1, 3, 64, 96), forward=lambda m, x: mm_flops._forward(m, x, sample))
     assert (split.total, split.attention) == (whole.total, whole.attention)
     assert len(model.backbone.radio.model.blocks) == 12 and not isinstance(model.backbone.radio.model.blocks[0],

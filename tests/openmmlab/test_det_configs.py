@@ -19,7 +19,7 @@ from mmdet.structures import DetDataSample  # noqa: E402
 from mmdet.structures.mask import BitmapMasks  # noqa: E402
 
 CONFIGS = Path(__file__).resolve().parents[2] / 'configs'
-# Mask2Former configs: tests/mm/test_mask2former_configs.py
+# Mask2Former configs: tests/openmmlab/test_mask2former_configs.py
 DET_CONFIGS = (sorted(p for p in CONFIGS.glob('radio_det/*.py') if 'mask2former' not in p.name)
                + sorted(CONFIGS.glob('demo/*mask-rcnn*.py')))
 LSJ_CONFIGS = [p for p in DET_CONFIGS if p.name.endswith('coco-1024.py')]

@@ -11,7 +11,7 @@ import radio_dense.openmmlab  # noqa: F401  (registration)
 from radio_dense.data import DEMO_SEG_METAINFO
 
 CONFIGS = Path(__file__).resolve().parents[2] / 'configs'
-# Mask2Former configs: tests/mm/test_mask2former_configs.py
+# Mask2Former configs: tests/openmmlab/test_mask2former_configs.py
 SEG_CONFIGS = (sorted(p for p in CONFIGS.glob('radio_seg/*.py') if 'mask2former' not in p.name)
                + sorted(CONFIGS.glob('demo/*upernet*_synthetic-*.py')))
 EXPECTED_DIM = {'radio-tiny': 192, 'vit-b-16': 768, 'vit-l-16': 1024}

@@ -32,19 +32,13 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     args = parse_args(argv)
     import torch
-    from mmengine.registry import init_default_scope
-    from mmengine.runner import Runner, load_checkpoint
+    from mmengine.runner import Runner
 
-    from radio_dense.tools.common.runner import load_config
+    from radio_dense.openmmlab.config_model import build_model, load_config
 
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     cfg = load_config(args.config, cfg_options_dict(args.cfg_options))
-    init_default_scope(cfg.default_scope)
-    models = __import__(f'{cfg.default_scope}.registry', fromlist=['MODELS']).MODELS
-    model = models.build(cfg.model)
-    if args.checkpoint:
-        load_checkpoint(model, args.checkpoint, map_location='cpu')
-    model = model.to(device).eval()
+    model = build_model(cfg, args.checkpoint, device=device)
     loader_cfg = dict(cfg.test_dataloader, batch_size=1, num_workers=0, persistent_workers=False)
     loader = Runner.build_dataloader(loader_cfg)
     needed = args.warmup + args.num_images

@@ -72,7 +72,7 @@ def main(argv=None) -> int:
     rows = backbone_rows(args)
     print(markdown(rows))
     if args.config:
-        from radio_dense.analysis.mm_flops import count_mm_flops
+        from radio_dense.openmmlab.model_flops import count_mm_flops
         print('\nWhole models (mmcv deformable attention sampling is not a matmul and is not counted):\n\n'
               '| config | input | params (M) | GFLOPs | attn GFLOPs |\n|---|---|---:|---:|---:|')
         for config in args.config:

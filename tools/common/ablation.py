@@ -1,5 +1,4 @@
 """Config ablations: a grid of ``--cfg-options`` overrides, one work dir per point, resumable."""
-import argparse
 import csv
 import hashlib
 import itertools
@@ -69,18 +68,11 @@ def expand_grid(grid: Dict[str, Sequence], root: str) -> List[AblationPoint]:
     return points
 
 
-def parse_cfg_options(options: Sequence[str]) -> dict:
-    """``['a.b=1', 'c=[1,2]']`` -> ``{'a.b': 1, 'c': [1, 2]}`` exactly as ``--cfg-options`` parses them."""
-    from mmengine.config import DictAction
-    parser = argparse.ArgumentParser()
-    parser.add_argument('--o', nargs='+', action=DictAction, default={})
-    return parser.parse_args(['--o', *options]).o if options else {}
-
-
 def config_digest(config: str, options: Sequence[str], extra: Optional[Dict[str, object]] = None) -> str:
     """SHA-256 of the fully resolved config (base files, ``options`` applied) and ``extra`` facts."""
+    from ..tool_args import cfg_options_dict
     from .runner import load_config
-    cfg = load_config(config, parse_cfg_options(options))
+    cfg = load_config(config, cfg_options_dict(options))
     text = json.dumps({'config': cfg.to_dict(), 'extra': extra or {}}, sort_keys=True, default=repr)
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -4,7 +4,7 @@ import json
 import logging
 import os
 import os.path as osp
-from typing import Optional
+from typing import Optional, Sequence
 
 import torch
 from mmengine.config import Config
@@ -14,31 +14,26 @@ from mmengine.runner import Runner
 
 from radio_dense.openmmlab.atomic_checkpoint import use_atomic_checkpoints
 from radio_dense.openmmlab.class_check import check_num_classes
+from radio_dense.openmmlab.config_model import TASK_SCOPES
+from radio_dense.openmmlab.config_model import load_config as read_config
 from radio_dense.tools.common.distributed import (SharedFilesystemError, check_local_gpu, check_shared_filesystem,
                                                   slurm_environment)
 from radio_dense.openmmlab.resume import resolve_resume
 from radio_dense.openmmlab.schedule import changes_loop_length, loop_length, rescale_schedule, schedule_warnings
 
-SCOPES = ('mmseg', 'mmdet')
 
-
-def load_config(path: str, cfg_options: Optional[dict] = None, schedule: Optional[str] = None) -> Config:
-    """Load a config and apply ``--cfg-options``; explains a missing or scope-less config.
+def load_config(path: str, cfg_options: Optional[dict] = None, schedule: Optional[str] = None,
+                scopes: Sequence[str] = TASK_SCOPES) -> Config:
+    """:func:`radio_dense.openmmlab.config_model.load_config`, with the training schedule policy.
 
     ``schedule`` ('rescale' or 'keep', for training): when the options change ``train_cfg.max_iters``
     / ``max_epochs`` (and not ``param_scheduler``), 'rescale' stretches every scheduler by the same
     factor; both log what happened and warn about schedulers that end beyond the loop or long before.
     """
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'Config {path} does not exist')
-    cfg = Config.fromfile(path)
+    cfg = read_config(path, scopes=scopes)
     old_lengths = {by_epoch: loop_length(cfg, by_epoch) for by_epoch in (False, True)}
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
-    scope = cfg.get('default_scope')
-    if scope not in SCOPES:
-        raise ValueError(f"{path}: default_scope must be one of {SCOPES} (inherit an mmseg:: or mmdet:: base "
-                         f"config), got {scope!r}")
     if schedule is not None:
         apply_schedule_policy(cfg, cfg_options, old_lengths, rescale=schedule == 'rescale')
     return cfg

@@ -22,3 +22,11 @@ model = dict(
     prompt_denoising_thresh=0.5)
 custom_hooks = [dict(type='ZeroShotClassesHook')]
 test_cfg = dict(type='TestLoop')
+# RADSeg's low-resolution tier: short side 336 (its other tiers: 576, 672). LoadAnnotations takes
+# reduce_zero_label from the data set, so one pipeline serves every data set.
+zero_shot_test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(2048, 336), keep_ratio=True),
+    dict(type='LoadAnnotations'),
+    dict(type='PackSegInputs'),
+]

@@ -1,6 +1,6 @@
 """FLOPs of a whole OpenMMLab model (backbone + neck + head) built from a config file.
 
-Needs mmengine and mmseg or mmdet (``tools/setup_env.sh`` installs them). Segmentors are counted
+Segmentors are counted
 through ``_forward`` (backbone, neck, decode head); detectors through ``_forward`` with one
 dummy data sample (two-stage detectors include the RPN and RoI heads; mmcv's compiled ops such as
 RoIAlign are not counted: they are not matrix multiplications).
@@ -18,17 +18,8 @@ from typing import Tuple
 import torch
 from torch import nn
 
-from .flops import FlopCount, count_flops, count_parameters
-
-
-def _require_mm():
-    try:
-        from mmengine.config import Config
-        from mmengine.registry import init_default_scope
-    except ImportError as err:
-        raise ImportError('--config needs mmengine + mmsegmentation/mmdetection (and a compiled mmcv); '
-                          'install them with `bash tools/setup_env.sh`') from err
-    return Config, init_default_scope
+from ..analysis.flops import FlopCount, count_flops, count_parameters
+from .config_model import build_model, load_config
 
 
 def _data_sample(scope: str, shape: Tuple[int, int]):
@@ -40,31 +31,14 @@ def _data_sample(scope: str, shape: Tuple[int, int]):
     return SegDataSample(metainfo=meta)
 
 
-def build_mm_model(config_path: str, random_init: bool = False) -> Tuple[torch.nn.Module, str]:
-    """``(model in eval mode, scope)`` for an mmseg/mmdet config.
-
-    ``random_init``: build the backbone's ``arch`` with random weights instead of loading its
-    ``checkpoint`` (same parameters and FLOPs, no download).
-    """
-    Config, init_default_scope = _require_mm()
-    cfg = Config.fromfile(config_path)  # imports the config's custom_imports (radio_dense.openmmlab)
-    if random_init and 'checkpoint' in cfg.model.get('backbone', {}):
-        cfg.model.backbone.checkpoint = None
-    scope = cfg.get('default_scope', 'mmseg')
-    init_default_scope(scope)
-    if scope == 'mmdet':
-        from mmdet.registry import MODELS
-    elif scope == 'mmseg':
-        from mmseg.registry import MODELS
-    else:
-        raise ValueError(f'{config_path}: default_scope {scope!r} is neither mmseg nor mmdet')
-    return MODELS.build(cfg.model).eval(), scope
-
-
 def count_mm_flops(config_path: str, height: int, width: int, random_init: bool = False) -> Tuple[int, FlopCount]:
-    """``(parameters, FLOPs)`` of the config's model on one ``height x width`` image."""
-    model, scope = build_mm_model(config_path, random_init)
-    sample = _data_sample(scope, (height, width))
+    """``(parameters, FLOPs)`` of the config's model on one ``height x width`` image.
+
+    ``random_init``: the backbone's architecture without its pretrained weights (no download).
+    """
+    cfg = load_config(config_path)
+    model = build_model(cfg, random_init=random_init)
+    sample = _data_sample(cfg.default_scope, (height, width))
     shape = (1, 3, height, width)
     radio = getattr(getattr(model, 'backbone', None), 'radio', None)
     if radio is None or height % radio.patch_size or width % radio.patch_size:
