@@ -7,7 +7,7 @@ import torch
 
 from ..radio.precision import autocast
 from .check_env import report as env_report
-from .gpu_check import CheckPlan
+from .gpu_check_plan import CheckPlan
 
 #: optional packages whose absence turns sections into "skipped" rows
 OPTIONAL_PACKAGES = ('timm', 'mmcv', 'mmengine', 'mmseg', 'mmdet', 'segment_anything', 'sam3', 'onnxruntime')

@@ -13,7 +13,8 @@ import torch.nn.functional as F
 
 from ..radio import create_radio
 from ..radio.precision import DTYPES, autocast
-from .gpu_check import CheckPlan, _mode, synchronize, time_ms
+from .gpu_check_plan import CheckPlan, _mode
+from .timing import synchronize, time_ms
 
 TRAIN_STEPS = 3
 

@@ -1,0 +1,10 @@
+# C-RADIOv3-L: the backbone settings every C-RADIOv3-L config shares, as variables (bases may not share keys
+# with the task config a leaf also inherits). `radio_backbone` merges into a RADIOBackbone/RADIOAdapter
+# dict: the zoo name for the weights and the release's trunk, so the config builds the real architecture
+# without weights (checkpoint=None, e.g. on the meta device). Weights: radio_dense.radio.zoo.RADIO_ZOO['c-radio_v3-l'].
+radio_zoo_name = 'c-radio_v3-l'
+radio_backbone = dict(checkpoint=radio_zoo_name, arch='vit_large_patch16_224')
+radio_width = 1024  # embed dim: neck / head in_channels
+radio_depth = 24  # blocks: layer-wise lr decay, adapter interaction indexes
+radio_drop_path_rate = 0.2  # when fine-tuned
+radio_layer_decay = 0.85  # layer-wise lr decay rate when fine-tuned

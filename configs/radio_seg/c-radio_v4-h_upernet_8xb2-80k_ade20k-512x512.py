@@ -1,0 +1,6 @@
+# C-RADIOv4-H fully fine-tuned with SimpleFPN + UPerNet on ADE20K.
+_base_ = ['./radio-v2.5-b_upernet_8xb2-80k_ade20k-512x512.py', '../_base_/releases/c-radio_v4-h.py']
+model = dict(
+    backbone=dict(_base_.radio_backbone, drop_path_rate=_base_.radio_drop_path_rate),
+    neck=dict(in_channels=_base_.radio_width))
+optim_wrapper = dict(paramwise_cfg=dict(decay_rate=_base_.radio_layer_decay))
