@@ -50,3 +50,10 @@ def test_case19_outputs_never_onto_inputs(tmp_path, image):
     assert run.returncode == 2 and 'is the input' in run.stderr
     run = _run('sam_amg.py', '--input', tmp_path, '--output', tmp_path.parent)
     assert run.returncode == 2 and 'contains --input' in run.stderr
+
+
+@pytest.mark.parametrize('size,says', [('0x0', '>= 1'), ('-64x64', '>= 1'), ('65536x65536', '<= 4096'), ('64', 'HxW')])
+def test_case18_export_onnx_example_size(tmp_path, size, says):
+    run = _run('deploy/export_onnx.py', 'backbone', f'--example-size={size}', '--arch', 'radio-tiny', '--out', tmp_path / 'x.onnx')
+    assert run.returncode == 2 and '--example-size' in run.stderr and says in run.stderr, run.stderr
+    assert not (tmp_path / 'x.onnx').exists()

@@ -26,14 +26,17 @@ import argparse
 import sys
 
 import radio_dense.tools  # noqa: F401  (first: the tools' process settings, before torch loads)
+from radio_dense.tools.tool_args import MAX_RESOLUTION, number
 
 
 def size_arg(text: str):
+    """``HxW`` with both sides in ``1..MAX_RESOLUTION`` (a 65536x65536 trace would need ~100 GB)."""
+    side = number(int, 1, MAX_RESOLUTION, why='a traced image side')
     try:
-        h, w = (int(v) for v in text.lower().split('x'))
+        h, w = text.lower().split('x')
     except ValueError:
         raise argparse.ArgumentTypeError(f'expected HxW (e.g. 512x768), got {text!r}')
-    return h, w
+    return side(h), side(w)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
