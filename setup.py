@@ -36,6 +36,8 @@ setup(
         'hub': ['huggingface_hub>=0.24'],
         'tools': ['matplotlib', 'opencv-python<5'],
         'deploy': ['onnx>=1.16', 'onnxruntime>=1.17', 'onnxscript>=0.2'],
+        # text towers of the language adaptors (radio_dense.radio.text_towers): zero-shot tools
+        'text': ['open_clip_torch>=3.0,<4', 'transformers>=5.0,<6'],
         # tools/dev/make_upstream_fixture.py runs upstream NVlabs/RADIO's own code, which needs einops
         'dev': ['einops'],
     },

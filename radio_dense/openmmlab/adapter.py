@@ -21,6 +21,7 @@ from ..radio.input_checks import check_batch
 from .adapter_modules import (Extractor, Injector, SpatialPriorModule, TokenLevels, flatten_maps, maybe_checkpoint,
                               resize_to)
 from .backbone import RADIOBackbone
+from .trainable import freeze_unreached
 
 PRIOR_STRIDES = (8, 16, 32)  # prior levels the injector reads and the extractors update
 
@@ -106,6 +107,7 @@ class RADIOAdapter(BaseModule):
         self.extra_extractors = nn.ModuleList(Extractor(**extractor) for _ in range(2 if use_extra_extractor else 0))
         self.up = nn.ConvTranspose2d(dim, dim, 2, 2)
         self.out_norms = nn.ModuleList(build_norm_layer(norm_cfg, dim)[1] for _ in range(4))
+        freeze_unreached(self, self._probe, type(self).__name__)  # e.g. the trunk's final norm (see RADIOBackbone)
 
     @property
     def radio(self):
@@ -126,6 +128,11 @@ class RADIOAdapter(BaseModule):
         # explicit init_cfg (e.g. Pretrained) applies on top.
         if self.init_cfg is not None:
             super().init_weights()
+
+    def _probe(self) -> Tuple[torch.Tensor, ...]:
+        """The forward on a small input whose every level has a map, for :func:`freeze_unreached`."""
+        size = 2 * max(PRIOR_STRIDES[-1], self.radio.patch_size)
+        return self(torch.zeros(1, 3, size, size, device=self.level_embed.device))
 
     def forward_interactions(self, x: torch.Tensor) -> Tuple[List[torch.Tensor], List[torch.Tensor]]:
         """Run the interactions on a conditioned, padded batch ``(B, 3, H, W)`` (multiple of the patch size).

@@ -8,6 +8,7 @@ from mmengine.registry import MODELS
 
 from ..radio import RADIOModel, radio_from_config
 from ..radio.input_checks import check_batch
+from .trainable import freeze_unreached
 
 
 @MODELS.register_module()
@@ -38,7 +39,13 @@ class RADIOBackbone(BaseModule):
         norm_alpha_scheme: how the checkpoint's intermediate feature normaliser is applied
             (``forward_intermediates``' argument; ``'none'`` turns it off).
         final_norm: apply the trunk's final norm to the block outputs (``forward_intermediates``'
-            ``norm``; a no-op for checkpoints without one).
+            ``norm``; a no-op for checkpoints without one). Adaptor outputs always get it first, as
+            in RADIO's own ``model(x)``.
+
+    Parameters the configured forward cannot give a gradient to (the final norm when nothing uses
+    it, adaptor summary heads, blocks after the last ``out_indices``) are frozen at construction
+    (found by one forward on a tiny input; a log line lists them), so DDP with mmengine's default
+    ``find_unused_parameters=False`` trains every configuration.
     """
 
     def __init__(self, checkpoint: Optional[str] = None, arch: str = 'radio-tiny',
@@ -69,6 +76,7 @@ class RADIOBackbone(BaseModule):
         self.final_norm = final_norm
         self.radio.model.grad_checkpointing = with_cp
         self._freeze()
+        freeze_unreached(self, self._probe, type(self).__name__)
 
     @property
     def out_channels(self) -> List[int]:
@@ -86,6 +94,12 @@ class RADIOBackbone(BaseModule):
             for m in [trunk.patch_generator, *trunk.blocks[:self.frozen_stages]]:
                 m.eval()
                 m.requires_grad_(False)
+
+    def _probe(self) -> Tuple[torch.Tensor, ...]:
+        """The forward on the smallest input (one patch), for :func:`freeze_unreached`."""
+        p = next(self.radio.parameters())
+        step = self.radio.min_resolution_step
+        return self._forward(torch.zeros(1, 3, step, step, device=p.device))
 
     def train(self, mode: bool = True):
         super().train(mode)
@@ -118,7 +132,7 @@ class RADIOBackbone(BaseModule):
         only_blocks = not self.out_adaptors
         result = self.radio.forward_intermediates(
             self._pad(x / self.input_scale), indices=self.out_indices, output_fmt='NCHW',
-            return_prefix_tokens=self.summary_fusion is not None, norm=self.final_norm,
+            return_prefix_tokens=self.summary_fusion is not None, norm=self.final_norm, final_norm=True,
             norm_alpha_scheme=self.norm_alpha_scheme, intermediates_only=only_blocks, stop_early=only_blocks)
         final, blocks = (None, result) if only_blocks else result
         outs = [self._fuse(b) for b in blocks]

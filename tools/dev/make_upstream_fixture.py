@@ -22,6 +22,8 @@ The upstream model is ``hubconf.radio_model(version=<file>, ...)`` in float32 on
 type ``siglip2`` / ``open_clip`` get upstream's ``GenericAdaptor`` (the vision side of their
 adaptors: same heads, same forward; the text towers need downloads and play no part in images).
 
+``text/`` records upstream's text towers (``--case text``: tools/dev/upstream_text_fixture.py).
+
 ``trunks/`` records, for every trunk name upstream registers plus a few timm ones, the output of
 upstream's CPE trunk at real width and depth 2 with :mod:`tests.radio.seeded_weights` weights, and
 the full-depth parameter layout (built on the ``meta`` device).
@@ -43,7 +45,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('upstream', help='path of an NVlabs/RADIO checkout')
     parser.add_argument('--case', action='append',
-                        help="case(s) to (re)build: a MODEL_CASES name, 'radio_tiny' or 'trunks' (default: all)")
+                        help="case(s) to (re)build: a MODEL_CASES name, 'radio_tiny', 'trunks' or 'text' (upstream's "
+                             "text towers; default: all)")
     parser.add_argument('--out', help='output folder (default: tests/fixtures/upstream)')
     return parser.parse_args(argv)
 
@@ -521,17 +524,21 @@ def make_trunk_cases(out_dir: str) -> None:
 
 def main(argv=None) -> None:
     opts = _ARGS if argv is None and '_ARGS' in globals() else parse_args(argv)
-    unknown = sorted(set(opts.case or []) - {*MODEL_CASES, 'radio_tiny', 'trunks'})
+    extra = ['radio_tiny', 'trunks', 'text']
+    unknown = sorted(set(opts.case or []) - {*MODEL_CASES, *extra})
     if unknown:
-        raise SystemExit(f'unknown --case {unknown}; choose from {[*MODEL_CASES, "radio_tiny", "trunks"]}')
+        raise SystemExit(f'unknown --case {unknown}; choose from {[*MODEL_CASES, *extra]}')
     opts.out = opts.out or OUT_DIR
     torch.set_num_threads(1)
     hubconf = _import_upstream(opts.upstream)
-    for name in opts.case or [*MODEL_CASES, 'radio_tiny', 'trunks']:
+    for name in opts.case or [*MODEL_CASES, *extra]:
         if name == 'trunks':
             make_trunk_cases(opts.out)
         elif name == 'radio_tiny':
             make_radio_tiny(hubconf, opts.out)
+        elif name == 'text':
+            from radio_dense.tools.dev.upstream_text_fixture import make_text_case
+            make_text_case(opts.out)
         else:
             make_model_case(hubconf, name, MODEL_CASES[name], opts.out)
 
