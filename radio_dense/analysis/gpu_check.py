@@ -1,8 +1,10 @@
 """The checks of ``tools/analysis/gpu_check.py``: what a short loan of a GPU machine should measure.
 
 Each check returns a list of row dicts and never raises for a missing optional part (upstream
-checkout, segment-anything, a kernel the device lacks): the row then says ``skipped`` and why,
-so one run always produces a complete report. Needs torch + timm only (no mmcv).
+checkout, mmcv, segment-anything, a second GPU, a kernel the device lacks): the row then says
+``skipped`` and why, so one run always produces a complete report. Needs torch + timm only.
+Training, peak memory and DDP checks live in :mod:`.gpu_train_checks`; the environment and
+mmcv's ops in :mod:`.gpu_env_checks`.
 """
 import math
 import statistics
@@ -13,6 +15,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 import torch
 
 from ..radio import create_radio
+from ..radio.precision import strict_fp32
 from .flops import count_flops
 
 #: Dense bf16 / fp32 peak TFLOP/s used for MFU, by a substring of ``torch.cuda.get_device_name()``.
@@ -37,6 +40,11 @@ class CheckPlan:
     fidelity_size: int
     sam_encoders: Sequence[str]
     sam_resolution: int
+    train_archs: Sequence[str] = ()
+    train_size: int = 512
+    train_steps: int = 3
+    memory_archs: Sequence[str] = ()
+    memory_size: int = 1024
     upstream: Optional[str] = None
     peak_tflops: Dict[str, float] = field(default_factory=dict)
 
@@ -45,11 +53,14 @@ class CheckPlan:
                 peak_tflops: Optional[float] = None) -> 'CheckPlan':
         if quick:
             plan = cls(device, ['radio-tiny'], [64, 128], 4, repeats=1, warmup=1, fidelity_arch='radio-tiny',
-                       fidelity_size=96, sam_encoders=[], sam_resolution=256, upstream=upstream)
+                       fidelity_size=96, sam_encoders=[], sam_resolution=256, train_archs=['radio-tiny'],
+                       train_size=64, train_steps=2, memory_archs=['radio-tiny'], memory_size=128, upstream=upstream)
         else:
             plan = cls(device, ['vit-b-16', 'vit-l-16'], [512, 1024, 2048], 16, repeats=5, warmup=2,
                        fidelity_arch='vit-b-16', fidelity_size=512, sam_encoders=['vit_b', 'vit_h'],
-                       sam_resolution=1024, upstream=upstream)
+                       sam_resolution=1024, train_archs=['vit-b-16', 'vit-l-16'], train_size=1024,
+                       memory_archs=['vit-b-16', 'vit-l-16', 'vit-h-16', 'vit-g-14'], memory_size=1024,
+                       upstream=upstream)
         plan.peak_tflops = device_peak_tflops(device)
         if peak_tflops:
             plan.peak_tflops = {'bf16': peak_tflops, 'fp32': peak_tflops}
@@ -97,7 +108,7 @@ def check_fidelity(plan: CheckPlan) -> List[dict]:
         # one patch less than a window multiple in width: the ViTDet run pads and masks
         size = (plan.fidelity_size, plan.fidelity_size + patch * (plan.window - 1))
         x = torch.rand(2, 3, *size, generator=torch.Generator().manual_seed(0))
-        with torch.no_grad():
+        with torch.no_grad(), strict_fp32():
             ref = _outputs(model, x)
             got = _outputs(model.to(plan.device), x.to(plan.device))
         diff = max((a.cpu() - b).abs().max().item() for a, b in zip(got, ref))
@@ -196,8 +207,8 @@ def _upstream_model(plan: CheckPlan, model, window):
         return None
     import os
     import tempfile
+    from ..radio.hub_export import save_hub_checkpoint
     from .benchmark import build_upstream
-    from .hub_export import save_hub_checkpoint
     with tempfile.TemporaryDirectory() as tmp:
         path = save_hub_checkpoint(model, os.path.join(tmp, 'check.pth.tar'))
         return build_upstream(plan.upstream, path, window, plan.device)
@@ -238,8 +249,15 @@ def check_sam(plan: CheckPlan) -> List[dict]:
              'click_ms': statistics.median(click_ms[n])} for n in predictors]
 
 
-CHECKS = {'fidelity': check_fidelity, 'sdpa_kernels': check_sdpa_kernels, 'latency': check_latency,
-          'sam': check_sam}
+def _checks() -> Dict[str, Callable[[CheckPlan], List[dict]]]:
+    from .gpu_env_checks import check_env, check_mmcv_ops
+    from .gpu_train_checks import check_ddp, check_memory, check_training
+    return {'env': check_env, 'fidelity': check_fidelity, 'sdpa_kernels': check_sdpa_kernels,
+            'latency': check_latency, 'training': check_training, 'memory': check_memory,
+            'mmcv_ops': check_mmcv_ops, 'ddp': check_ddp, 'sam': check_sam}
+
+
+CHECKS = _checks()
 
 
 def run_checks(plan: CheckPlan, names: Sequence[str] = tuple(CHECKS), log: Callable[[str], None] = print) -> dict:

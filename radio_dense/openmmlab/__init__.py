@@ -12,17 +12,20 @@ codebase that uses it. Modules that both mmseg and mmdet build (``RADIOBackbone`
 ``LN2d``, ``RADIOLayerDecayOptimizerConstructor``) go into mmengine's root registries, which
 every codebase's registry falls back to; ``LinearBNHead`` goes into mmseg's, ``ContiguousRoIExtractor``
 into mmdet's. Importing this package also adds mmengine's checkpoint classes to torch's
-``weights_only`` allow-list (see :mod:`.checkpoint_allowlist`), which mmengine's resume needs.
+``weights_only`` allow-list (see :mod:`.checkpoint_allowlist`), which mmengine's resume needs, and
+makes mmcv's RoIAlign and deformable attention run in float32 under bf16 autocast (:mod:`.mmcv_precision`).
 """
 from .adapter import RADIOAdapter
 from .atomic_checkpoint import AtomicCheckpointHook
 from .backbone import RADIOBackbone
 from .checkpoint_allowlist import allow_mmengine_checkpoints
+from .mmcv_precision import patch_mmcv_ops_precision
 from .necks import SimpleFPN
 from .norm import LayerNorm2d
 from .optim import RADIOLayerDecayOptimizerConstructor
 
 allow_mmengine_checkpoints()
+patch_mmcv_ops_precision()  # RoIAlign / deformable attention in fp32 under bf16 autocast
 
 __all__ = ['AtomicCheckpointHook', 'RADIOAdapter', 'RADIOBackbone', 'SimpleFPN', 'LayerNorm2d', 'RADIOLayerDecayOptimizerConstructor',
            'allow_mmengine_checkpoints']

@@ -6,6 +6,7 @@ images are refused: a float64 tensor usually means a numpy array that was not co
 bool tensor is a mask, not an image.
 """
 import operator
+import os
 from typing import Optional
 
 import torch
@@ -31,9 +32,25 @@ def prepare_images(x: torch.Tensor, dtype: Optional[torch.dtype] = None) -> torc
     return x
 
 
+#: ``RADIO_DENSE_CHECK_FINITE``: 'auto' (default: check CPU tensors only), 'always' or 'never'.
+CHECK_FINITE_ENV = 'RADIO_DENSE_CHECK_FINITE'
+
+
+def finite_checks_on(x: torch.Tensor) -> bool:
+    """Whether :func:`check_finite` inspects ``x``: CPU tensors by default; GPU tensors only when asked
+    (``RADIO_DENSE_CHECK_FINITE=always``), since reading the answer back waits for the GPU every forward."""
+    mode = os.environ.get(CHECK_FINITE_ENV, 'auto').lower()
+    if mode not in ('auto', 'always', 'never'):
+        raise ValueError(f"{CHECK_FINITE_ENV} must be 'auto', 'always' or 'never', got {mode!r}")
+    if mode == 'auto':
+        return x.device.type == 'cpu'
+    return mode == 'always'
+
+
 def check_finite(x: torch.Tensor, what: str) -> None:
-    """``ValueError`` naming ``what`` when ``x`` holds NaN or infinity (not checked inside an exported graph)."""
-    if torch.compiler.is_exporting():  # a data-dependent branch cannot be traced; graphs take what they get
+    """``ValueError`` naming ``what`` when ``x`` holds NaN or infinity (not checked inside an exported
+    graph, nor on a GPU unless ``RADIO_DENSE_CHECK_FINITE=always``: see :func:`finite_checks_on`)."""
+    if torch.compiler.is_exporting() or not finite_checks_on(x):  # graphs cannot branch on data
         return
     if x.is_floating_point() and not bool(torch.isfinite(x).all()):
         bad = int((~torch.isfinite(x)).sum())

@@ -1,4 +1,5 @@
 """The RADIO ViT trunk: patch generator (CPE + prefix tokens), timm blocks, ViTDet windowing."""
+import functools
 from typing import Callable, Collection, List, Optional, Sequence, Tuple
 
 import torch
@@ -11,7 +12,7 @@ from .architectures import set_drop_path, trunk_spec
 from .cpe import PatchGenerator
 from .input_checks import window_size_in_patches
 from .lean_blocks import can_run_lean, global_block_lean_, windowed_block_lean
-from .windows import WindowLayout, global_block_schedule, traceable_window_mask
+from .windows import WindowLayout, global_block_schedule, run_windowed, traceable_window_mask
 
 
 def _exporting() -> bool:
@@ -148,18 +149,17 @@ class RadioViT(nn.Module):
         # output without attending over (and allocating) a mostly padded window.
         window = min(self.window_size, max(grid))
         layout = WindowLayout(grid[0], grid[1], window)
-        if all(can_run_lean(blk) for blk in self.blocks[start:end + 1]):
+        # lean (chunked) blocks bound CPU memory; on GPUs they would only split kernels
+        if tokens.device.type == 'cpu' and all(can_run_lean(blk) for blk in self.blocks[start:end + 1]):
             prefix, spatial = tokens[:, :skip].clone(), layout.to_windows(tokens[:, skip:], self.pad_value)
             del tokens  # from here on one copy of the tokens is alive
             return self._run_windows_lean(prefix, spatial, layout, observe, start, end)
         prefix, spatial = tokens[:, :skip], layout.to_windows(tokens[:, skip:], self.pad_value)
-        b, c, t = spatial.shape[0], spatial.shape[-1], window ** 2
-        window_mask = layout.window_attn_mask(b, tokens.device)
-        real_idx = layout.valid_tokens(tokens.device).nonzero().squeeze(1) if layout.is_padded else None
+        groups = layout.window_groups(tokens.device)
+        real_idx = layout.real_token_index(tokens.device) if layout.is_padded else None
         for i in range(start, end + 1):
             if not self.is_global[i]:
-                out = self._run_block(i, spatial.reshape(b * layout.num_windows, t, c), window_mask)
-                spatial = out.reshape(b, -1, c)
+                spatial = run_windowed(lambda w, m: self._run_block(i, w, m), spatial, layout, groups)
             elif real_idx is None:
                 out = self._run_block(i, torch.cat([prefix, spatial], dim=1))
                 prefix, spatial = out[:, :skip], out[:, skip:]
@@ -179,14 +179,12 @@ class RadioViT(nn.Module):
         work (:mod:`.lean_blocks`); only one copy of the tokens is kept between blocks.
         """
         skip = prefix.shape[1]
-        b, c, t = spatial.shape[0], spatial.shape[-1], layout.window ** 2
-        window_mask = layout.window_attn_mask(b, spatial.device)
-        real_idx = layout.valid_tokens(spatial.device).nonzero().squeeze(1) if layout.is_padded else None
+        groups = layout.window_groups(spatial.device)
+        real_idx = layout.real_token_index(spatial.device) if layout.is_padded else None
         for i in range(start, end + 1):
             blk = self.blocks[i]
             if not self.is_global[i]:
-                spatial = windowed_block_lean(blk, spatial.reshape(b * layout.num_windows, t, c), window_mask)
-                spatial = spatial.reshape(b, -1, c)
+                spatial = run_windowed(functools.partial(windowed_block_lean, blk), spatial, layout, groups)
             elif real_idx is None:
                 x = torch.cat([prefix, spatial], dim=1)
                 del spatial

@@ -1,8 +1,11 @@
 #!/usr/bin/env python
-"""One-command GPU check for a short machine loan (torch + timm only, no mmcv; ~5 min on an H200).
+"""One-command GPU check for a short machine loan (torch + timm; ~5 min on one H100, under 8).
 
-Reports, as JSON and a markdown table:
+Runs from a plain checkout with torch + timm and nothing else (no mmcv, no internet): a section
+whose packages are missing says so and the others run. Reports, as JSON and a markdown table:
 
+0. ``env``: torch / CUDA / cuDNN, TF32, the optional packages, whether mmcv's ops were compiled
+   for CUDA and what ``tools/setup_env.sh`` would do about it.
 1. ``fidelity``: RADIO-B on the device vs on CPU in fp32 (1e-3), global and ViTDet with padded
    windows; bf16 autocast agreement (cosine, relative L2) with fp32.
 2. ``sdpa_kernels``: ViTDet with padding masks under each SDPA backend (flash, efficient,
@@ -11,6 +14,15 @@ Reports, as JSON and a markdown table:
    global and ViTDet w16 (bf16 autocast); with ``--upstream PATH`` NVlabs/RADIO side by side.
 4. ``sam``: ``set_image`` and one-click latency of RadioSamPredictor vs segment-anything's
    SamPredictor (vit_b, vit_h), interleaved run by run (skipped without segment-anything).
+5. ``training``: forward + backward + optimizer steps of RADIO-B/L (ViTDet, padded windows) in
+   fp32, fp16 (GradScaler) and bf16 autocast: step time, peak memory, loss falls, gradient cosine
+   vs fp32.
+6. ``memory``: peak memory at 1024 px of B/L/H/g (real architectures, random weights), global and
+   ViTDet: bf16 inference and a bf16 training step.
+7. ``mmcv_ops``: RoIAlign, NMS, MultiScaleDeformableAttention on the device vs on the CPU, also
+   inside bf16 autocast (skipped without mmcv).
+8. ``ddp``: 2-process NCCL DDP (``find_unused_parameters=False``) bf16 steps when 2 GPUs exist
+   (on ``--device cpu`` one gloo process runs the same code).
 
     python tools/analysis/gpu_check.py                          # on the GPU machine
     python tools/analysis/gpu_check.py --upstream /path/RADIO --out-dir outputs/gpu_check
@@ -24,7 +36,7 @@ from pathlib import Path
 import radio_dense.tools  # noqa: F401  (first: the tools' process settings, before torch loads)
 
 #: the keys of radio_dense.analysis.gpu_check.CHECKS (a test keeps them equal), in the order they run
-CHECK_NAMES = ('fidelity', 'sdpa_kernels', 'latency', 'sam')
+CHECK_NAMES = ('env', 'fidelity', 'sdpa_kernels', 'latency', 'training', 'memory', 'mmcv_ops', 'ddp', 'sam')
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -43,6 +55,8 @@ def main(argv=None) -> int:
     import torch
 
     from radio_dense.analysis.gpu_check import CheckPlan, markdown_report, run_checks
+    from radio_dense.radio.precision import enable_tf32
+    enable_tf32()  # as the other tools: fp32 matmuls on TF32 tensor cores (the fidelity section turns it off)
     args.device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     if args.device.startswith('cuda') and not torch.cuda.is_available():
         raise SystemExit('--device cuda, but torch sees no CUDA device; use --device cpu --quick for a smoke test')

@@ -8,6 +8,8 @@ from typing import Optional, Tuple
 import numpy as np
 import torch
 
+from ...radio.input_checks import finite_checks_on
+
 #: Point labels a caller may pass: 1 object, 0 background, -1 padding (ignored by SAM).
 POINT_LABELS = (1, 0, -1)
 
@@ -56,11 +58,13 @@ def check_mask_input(mask_input: torch.Tensor, expected_hw: Tuple[int, int]) -> 
             f'mask_input must be one low-res mask per prompt, (B, 1, {expected_hw[0]}, {expected_hw[1]}) here '
             f'(predict(): 1x{expected_hw[0]}x{expected_hw[1]}), got {tuple(mask_input.shape)}. From a multimask '
             f'prediction pass a single mask: low_res_logits[best][None].')
-    if not bool(torch.isfinite(mask_input).all()):
+    if finite_checks_on(mask_input) and not bool(torch.isfinite(mask_input).all()):
         raise PromptError('mask_input contains NaN or infinity; pass the low_res_logits of a previous prediction.')
 
 
 def check_finite_tensor(value: Optional[torch.Tensor], what: str) -> None:
     """``PromptError`` when a prompt tensor (points, boxes) holds NaN or infinity."""
-    if value is not None and value.is_floating_point() and not bool(torch.isfinite(value).all()):
+    if value is None or not value.is_floating_point() or not finite_checks_on(value):  # no GPU sync unless asked
+        return
+    if not bool(torch.isfinite(value).all()):
         raise PromptError(f'{what} contain NaN or infinity; prompts must be finite pixel coordinates.')
