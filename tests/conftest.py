@@ -1,4 +1,4 @@
-"""Shared test fixtures: repository paths and the upstream reference fixture (../shared)."""
+"""Shared test fixtures: repository paths and the radio_tiny upstream fixture (tests/fixtures/upstream)."""
 import os
 from pathlib import Path
 
@@ -14,7 +14,8 @@ os.environ['PYTHONPATH'] = os.pathsep.join([str(REPO_ROOT), *filter(None, [os.en
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-FIXTURE_DIR = REPO_ROOT.parent / 'shared' / 'fixtures' / 'radio_tiny'
+UPSTREAM_FIXTURES = REPO_ROOT / 'tests' / 'fixtures' / 'upstream'
+FIXTURE_DIR = UPSTREAM_FIXTURES / 'radio_tiny'
 ADAPTORS = ['clip', 'siglip', 'dino_v2', 'sam']
 
 torch.set_num_threads(min(2, os.cpu_count() or 1))
@@ -30,12 +31,12 @@ def _keep_torch_threads():
 
 
 def _require_fixtures() -> Path:
-    needed = [FIXTURE_DIR / 'radio-tiny.pth.tar', FIXTURE_DIR / 'hf' / 'config.json',
-              FIXTURE_DIR / 'hf' / 'model.safetensors', FIXTURE_DIR / 'reference.pt']
+    needed = [FIXTURE_DIR / 'radio-tiny.pth.tar', FIXTURE_DIR / 'reference.pt',
+              UPSTREAM_FIXTURES / 'patch14' / 'hf' / 'model.safetensors']
     missing = [str(p) for p in needed if not p.exists()]
     if missing:
-        pytest.fail(f'RADIO reference fixtures are missing: {missing}. They live in ../shared/fixtures/radio_tiny '
-                    f'beside the repository checkout.', pytrace=False)
+        pytest.fail(f'RADIO reference fixtures are missing: {missing}. They are part of the repository; '
+                    f'tools/dev/make_upstream_fixture.py rebuilds them.', pytrace=False)
     return FIXTURE_DIR
 
 
@@ -51,7 +52,8 @@ def hub_checkpoint(fixture_dir) -> str:
 
 @pytest.fixture(scope='session')
 def hf_snapshot(fixture_dir) -> str:
-    return str(fixture_dir / 'hf')
+    """An upstream-made Hugging Face snapshot with a ``sam`` adaptor (radio_tiny ships in the hub layout only)."""
+    return str(UPSTREAM_FIXTURES / 'patch14' / 'hf')
 
 
 @pytest.fixture(scope='session')

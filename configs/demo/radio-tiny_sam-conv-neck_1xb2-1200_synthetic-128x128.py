@@ -11,7 +11,7 @@ data_root = 'data/demo/'
 resolution = 128
 model = dict(
     type='RadioSamModel',
-    sam=dict(type='build_radio_sam', encoder=dict(source='../shared/fixtures/radio_tiny/radio-tiny.pth.tar'),
+    sam=dict(type='build_radio_sam', encoder=dict(source='tests/fixtures/upstream/radio_tiny/radio-tiny.pth.tar'),
              neck='conv', resolution=resolution, seed=0),
     train_neck=True, train_decoder=True,
     prompt_simulator=dict(box_prob=0.5, num_corrections=1, loss=dict(focal_weight=1.0, dice_weight=1.0)))

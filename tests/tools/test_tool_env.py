@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from .test_tool_help import TOOLS as TOOL_FILES
+
 REPO = Path(__file__).resolve().parents[2]
-SHARED_CODE = {'tool_args.py', '__init__.py'}
-TOOLS = sorted(p for p in (REPO / 'tools').rglob('*.py') if p.name not in SHARED_CODE and p.parent.name != 'common')
+TOOLS = [REPO / p for p in TOOL_FILES]
 
 
 def _first_heavy_import(path: Path):

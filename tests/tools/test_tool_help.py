@@ -8,9 +8,9 @@ import pytest
 from ..analysis.conftest import load_tool
 
 REPO = Path(__file__).resolve().parents[2]
-NOT_TOOLS = {'tool_args.py', '__init__.py'}
+# a tool is a script under tools/ (helpers such as tool_args.py, tools/common/ have no __main__ block)
 TOOLS = sorted(p.relative_to(REPO).as_posix() for p in (REPO / 'tools').rglob('*.py')
-               if p.name not in NOT_TOOLS and p.parent.name != 'common')  # tools/common: what tools share
+               if "if __name__ == '__main__':" in p.read_text())
 HEAVY = ('torch', 'mmengine', 'mmseg', 'mmdet', 'segment_anything', 'cv2')
 
 # runs the tool as __main__ with --help and reports which heavy modules were imported by then

@@ -85,7 +85,9 @@ def main(argv=None) -> int:
             raise SystemExit('--teacher needs --adaptor: the adaptor trained on that teacher (e.g. --adaptor dino_v2)')
         teacher, message = load_teacher(args.teacher)
         print(message)
-    model = build_model(args.checkpoint or (None if args.arch else default_checkpoint()), args.arch, args.adaptor, args.vitdet_window_size, args.device)
+    source = args.checkpoint or (None if args.arch else default_checkpoint(
+        '--checkpoint (a zoo name, a .pth.tar file or a Hugging Face snapshot)', '--arch (a random model)'))
+    model = build_model(source, args.arch, args.adaptor, args.vitdet_window_size, args.device)
     resolutions = resolution_range(args.min, args.max, args.step, model.min_resolution_step)
     images = load_images(args.images, args.num_synthetic)
     try:

@@ -36,7 +36,9 @@ def main(argv=None) -> int:
     from radio_dense.analysis.features import build_model, load_images
     from radio_dense.tools.common.radio_model_args import default_checkpoint
     from radio_dense.analysis.visualize import fit_shared_basis, pca_grid, sweep_features
-    model = build_model(args.checkpoint or (None if args.arch else default_checkpoint()), args.arch, args.adaptor, args.vitdet_window_size, args.device)
+    source = args.checkpoint or (None if args.arch else default_checkpoint(
+        '--checkpoint (a zoo name, a .pth.tar file or a Hugging Face snapshot)', '--arch (a random model)'))
+    model = build_model(source, args.arch, args.adaptor, args.vitdet_window_size, args.device)
     images = load_images(args.images, args.num_synthetic)
     sweep = sweep_features(model, images, args.resolutions, args.adaptor, progress=not args.quiet)
     basis = fit_shared_basis(sweep)

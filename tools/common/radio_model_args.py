@@ -1,16 +1,20 @@
-"""The tools' default RADIO checkpoint: the radio_tiny test fixture beside the checkout."""
+"""The tools' default RADIO checkpoint: radio_tiny, which the repository ships among its upstream fixtures."""
 from pathlib import Path
 
-#: The radio_tiny test fixture beside the checkout: a small random RADIO with teacher adaptors
-#: (tools default to it so that they run offline; the library itself never names it).
-FIXTURE_CHECKPOINT = Path(__file__).resolve().parents[3] / 'shared' / 'fixtures' / 'radio_tiny' / 'radio-tiny.pth.tar'
+#: radio_tiny (tests/fixtures/upstream/radio_tiny, made by tools/dev/make_upstream_fixture.py with
+#: upstream's own code): a small random RADIOv2.5-style model with the clip, siglip, dino_v2 and sam
+#: adaptors. Tools default to it so that they run offline; the library itself never names it.
+FIXTURE_CHECKPOINT = (Path(__file__).resolve().parents[2] / 'tests' / 'fixtures' / 'upstream' / 'radio_tiny'
+                      / 'radio-tiny.pth.tar')
 
 
-def default_checkpoint() -> str:
-    """Path of the radio_tiny fixture; raises with what to do when it is missing."""
+def default_checkpoint(*options: str) -> str:
+    """Path of radio_tiny. Where it is missing (an installed radio_dense ships no test fixtures), exits
+    naming ``options``: the tool's own ways to choose a model (default: ``--checkpoint``)."""
     if not FIXTURE_CHECKPOINT.is_file():
-        raise FileNotFoundError(
-            f'The default checkpoint {FIXTURE_CHECKPOINT} (radio_tiny fixture) is missing. Pass --checkpoint '
-            f'with a zoo name (radio_v2.5-b), a .pth.tar file or a Hugging Face snapshot, or --arch for a '
-            f'random model.')
+        choices = ' or '.join(options or ('--checkpoint with a zoo name (radio_v2.5-b), a .pth.tar file or a '
+                                          'Hugging Face snapshot',))
+        raise SystemExit(f'The default checkpoint {FIXTURE_CHECKPOINT} (radio_tiny, part of a radio_dense '
+                         f'checkout; an installed radio_dense does not ship it) is missing. Choose a model with '
+                         f'{choices}.')
     return str(FIXTURE_CHECKPOINT)

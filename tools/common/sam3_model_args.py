@@ -7,7 +7,7 @@ from torch import nn
 
 from radio_dense.sam3.sizes import SAM3_IMAGE, SAM3_TINY
 
-from .radio_model_args import FIXTURE_CHECKPOINT
+from .radio_model_args import default_checkpoint
 
 SIZES = {'image': SAM3_IMAGE, 'tiny': SAM3_TINY}
 
@@ -29,10 +29,10 @@ def sam3_model_from_args(args: argparse.Namespace) -> Tuple[nn.Module, str, bool
         encoder = dict(source=args.radio, vitdet_window_size=args.vitdet)
         radio_part, random_radio = f'RADIO {args.radio} sam3 adaptor', False
     else:
-        if not FIXTURE_CHECKPOINT.is_file():
-            raise SystemExit(f'No --radio given and the radio_tiny fixture is missing ({FIXTURE_CHECKPOINT})')
+        radio_tiny = default_checkpoint("--radio (a RADIO with a 'sam3' adaptor: c-radio_v4-h, c-radio_v4-so400m "
+                                        "or a checkpoint)", "--sam3-own-trunk (SAM3's own ViT)")
         from radio_dense import load_radio
-        encoder = add_random_adaptor(load_radio(str(FIXTURE_CHECKPOINT), vitdet_window_size=args.vitdet),
+        encoder = add_random_adaptor(load_radio(radio_tiny, vitdet_window_size=args.vitdet),
                                      out_dim=size.vit_dim)
         radio_part, random_radio = 'RADIO radio_tiny test fixture with a RANDOM sam3 adaptor', True
     if args.vitdet:

@@ -7,7 +7,7 @@ import torch
 from radio_dense.sam import RadioSam, build_radio_sam
 from radio_dense.sam.decoder_checkpoint import DECODER_WEIGHTS_STEP
 
-from .radio_model_args import FIXTURE_CHECKPOINT
+from .radio_model_args import default_checkpoint
 
 
 def model_from_args(args: argparse.Namespace) -> Tuple[RadioSam, str]:
@@ -20,9 +20,8 @@ def model_from_args(args: argparse.Namespace) -> Tuple[RadioSam, str]:
         model = radio_sam_from_config(args.config, args.checkpoint, **overrides)
         what = f'config {args.config}' + (f' + {args.checkpoint}' if args.checkpoint else '')
     else:
-        source = args.radio or str(FIXTURE_CHECKPOINT)
-        if not args.radio and not FIXTURE_CHECKPOINT.is_file():
-            raise SystemExit(f'No --config/--radio given and the radio_tiny fixture is missing ({FIXTURE_CHECKPOINT})')
+        source = args.radio or default_checkpoint('--radio (a RADIO zoo name or checkpoint with a sam adaptor)',
+                                                  '--config (a RadioSam config)')
         decoder = None if args.decoder_checkpoint in (None, 'none') else args.decoder_checkpoint
         model = build_radio_sam(dict(source=source), neck=args.neck, decoder_checkpoint=decoder,
                                 checkpoint=args.checkpoint, seed=0)

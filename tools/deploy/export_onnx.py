@@ -49,8 +49,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     common.add_argument('--no-validate', action='store_true', help='skip the onnxruntime check')
 
     bb = sub.add_parser('backbone', parents=[common], help='the RADIO backbone')
-    src = bb.add_mutually_exclusive_group(required=True)
-    src.add_argument('--checkpoint', help='anything load_radio accepts (zoo name, .pth.tar, HF folder)')
+    src = bb.add_mutually_exclusive_group()
+    src.add_argument('--checkpoint', help='anything load_radio accepts (zoo name, .pth.tar, HF folder; default: '
+                                          'the radio_tiny checkpoint of the checkout, random weights)')
     src.add_argument('--arch', help='random model of this architecture (e.g. vit-b-16)')
     bb.add_argument('--vitdet-window-size', type=int, help='ViTDet windows (patches); default global attention')
     bb.add_argument('--adaptors', nargs='*', default=[], help='adaptor outputs to add (e.g. sam clip)')
@@ -78,10 +79,13 @@ def export_backbone(args):
     from radio_dense.analysis.features import build_model
     from radio_dense.deploy import export_radio_onnx
     from radio_dense.radio import load_radio
+    from radio_dense.tools.common.radio_model_args import default_checkpoint
     if args.arch:
         model = build_model(None, args.arch, vitdet_window_size=args.vitdet_window_size)
     else:
-        model = load_radio(args.checkpoint, adaptor_names=args.adaptors or None,
+        source = args.checkpoint or default_checkpoint(
+            '--checkpoint (a zoo name, a .pth.tar file or a Hugging Face snapshot)', '--arch (a random model)')
+        model = load_radio(source, adaptor_names=args.adaptors or None,
                            vitdet_window_size=args.vitdet_window_size).eval()
     return export_radio_onnx(model, args.out, args.example_size, args.adaptors, args.intermediates, opset=args.opset,
                              validate_sizes=None if args.no_validate else args.validate, atol=args.atol)

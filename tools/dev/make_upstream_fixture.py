@@ -35,6 +35,7 @@ import itertools
 import json
 import os
 import sys
+import zlib
 from typing import Any, Dict, List, Optional
 
 import radio_dense.tools  # noqa: F401  (first: the tools' process settings, before torch loads)
@@ -43,8 +44,9 @@ import radio_dense.tools  # noqa: F401  (first: the tools' process settings, bef
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('upstream', help='path of an NVlabs/RADIO checkout')
-    parser.add_argument('--case', action='append', help="case(s) to (re)build: a MODEL_CASES name, 'trunks' or "
-                                                        "'text' (upstream's text towers; default: all)")
+    parser.add_argument('--case', action='append',
+                        help="case(s) to (re)build: a MODEL_CASES name, 'radio_tiny', 'trunks' or 'text' (upstream's "
+                             "text towers; default: all)")
     parser.add_argument('--out', help='output folder (default: tests/fixtures/upstream)')
     return parser.parse_args(argv)
 
@@ -133,6 +135,33 @@ MODEL_CASES: Dict[str, Dict[str, Any]] = {
         fi_indices=[[1, 4, -2], 3], fi_input=(1, 48, 80), bf16_check=True),
 }
 
+# radio_tiny: the tools' embedded default checkpoint and the fixture most tests load. RADIOv2.5
+# layout (the four v2.5 teachers as released, CLIP and SigLIP through open_clip, one summary token per
+# teacher, registers up to 8, CPE up to 1024 px, v2 heads with one inner block) on a timm ViT-Tiny
+# trunk, with seeded random weights at an initialised model's scales. Hub layout only (the HF layout
+# is covered by the cases above); its references use the keys of ``reference_index.json`` (see
+# ``RADIO_TINY_CALLS``).
+RADIO_TINY: Dict[str, Any] = dict(
+    version='radio_v2.5-b', release_like=True, num_inner=1, feature_normalizers=False,
+    args=dict(model='vit_tiny_patch16_224', model_kwargs={}, cpe_max_size=1024, register_multiple=8,
+              cls_token_per_teacher=True, model_norm=False, mlp_version='v2',
+              teachers=[_teacher('clip', 'open_clip', summary=(256, 64), feature=(256, 80),
+                                 model='ViT-H-14-378-quickgelu', pretrained='dfn5b', input_size=378),
+                        _teacher('siglip', 'open_clip', summary=(256, 72), feature=(256, 72),
+                                 model='ViT-SO400M-14-SigLIP-384', pretrained='webli', input_size=384),
+                        _teacher('dino_v2', 'dino_v2', summary=(256, 96), feature=(256, 96),
+                                 model='dinov2_vitg14_reg', input_size=448),
+                        _teacher('sam', 'sam', use_summary=False, summary=(256, 32), feature=(256, 256),
+                                 model='vit-h', input_size=1024)]))
+# radio_tiny's calls: plain forwards with every adaptor (square, a batch of 2 non-square, tall), one
+# backbone-only forward at cpe_max_size (1024 px high), forward_intermediates, ViTDet windows 4 and 8
+# (upstream's default schedule: blocks 2, 5, 8, 11 global).
+RADIO_TINY_CALLS = dict(
+    plain={'sq224': (1, 224, 224), 'ns128x192': (2, 128, 192), 'ns208x80': (1, 208, 80)},
+    backbone_only={'ns1024x48': (1, 1024, 48)},
+    intermediates=('ns128x192', [1, 5, 11]),
+    vitdet={4: {'sq128': (1, 128, 128), 'ns128x192': (2, 128, 192)}, 8: {'sq256': (1, 256, 256)}})
+
 # Trunk names upstream registers (radio/extra_timm_models.py), with the model_kwargs their
 # variants need, plus timm's own ViTs.
 TRUNK_CASES: Dict[str, Dict[str, Any]] = {
@@ -172,6 +201,26 @@ def _random_like(state: Dict[str, torch.Tensor], prefix: str) -> Dict[str, torch
     return {k: seeded_tensor(prefix + k, tuple(v.shape)) for k, v in state.items() if v.is_floating_point()}
 
 
+def _release_like(state: Dict[str, torch.Tensor], prefix: str) -> Dict[str, torch.Tensor]:
+    """Seeded random weights with the scales of an initialised ViT (timm: normal 0.02; heads 0.05; position
+    embedding 0.1), norm weights and biases spread around 1 and 0 so a skipped norm affine or bias shows."""
+    out = {}
+    for k, v in state.items():
+        if not v.is_floating_point():
+            continue
+        z = torch.randn(tuple(v.shape), generator=torch.Generator().manual_seed(zlib.crc32((prefix + k).encode())))
+        head, leaf = prefix.startswith('_'), k.rsplit('.', 1)[-1]
+        if 'pos_embed' in k:
+            out[k] = 0.1 * z
+        elif v.ndim == 1 and leaf == 'weight':  # LayerNorm
+            out[k] = 1 + (0.06 if head else 0.12) * z
+        elif leaf == 'bias' or 'token' in k:
+            out[k] = 0.02 * z
+        else:
+            out[k] = (0.05 if head else 0.02) * z
+    return out
+
+
 def _orthogonal(n: int, seed: int) -> torch.Tensor:
     g = torch.Generator().manual_seed(seed)
     q, _ = torch.linalg.qr(torch.randn(n, n, generator=g))
@@ -197,8 +246,9 @@ def build_hub_checkpoint(case: Dict[str, Any]) -> Dict[str, Any]:
     from radio.radio_model import create_model_from_args
 
     args = _namespace(case['args'])
+    weights = _release_like if case.get('release_like') else _random_like
     trunk = create_model_from_args(copy.deepcopy(args))
-    state = {f'base_model.{k}': v for k, v in _random_like(trunk.state_dict(), 'base_model.').items()}
+    state = {f'base_model.{k}': v for k, v in weights(trunk.state_dict(), 'base_model.').items()}
     state.update({f'input_conditioner.{k}': v for k, v in get_default_conditioner().state_dict().items()})
     dim = trunk.embed_dim
     for tidx, teacher in enumerate(case['args']['teachers']):
@@ -213,7 +263,7 @@ def build_hub_checkpoint(case: Dict[str, Any]) -> Dict[str, Any]:
         }
         for src, module in heads.items():
             prefix = f'{src}.{tidx}.'
-            state.update({prefix + k: v for k, v in _random_like(module.state_dict(), prefix).items()})
+            state.update({prefix + k: v for k, v in weights(module.state_dict(), prefix).items()})
     if case['feature_normalizers']:
         depth = len(trunk.blocks)
         state['_feature_normalizer.mean'] = 0.1 * seeded_tensor('fn.mean', (dim,))
@@ -393,6 +443,50 @@ def make_model_case(hubconf, name: str, case: Dict[str, Any], out_dir: str) -> N
           f'{sum(os.path.getsize(os.path.join(r, x)) for r, _, fs in os.walk(folder) for x in fs) / 1e6:.2f} MB')
 
 
+def make_radio_tiny(hubconf, out_dir: str) -> None:
+    """``radio_tiny/``: ``radio-tiny.pth.tar`` and upstream's outputs under the keys of ``RADIO_TINY_CALLS``."""
+    folder = os.path.join(out_dir, 'radio_tiny')
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, 'radio-tiny.pth.tar')
+    torch.save(build_hub_checkpoint(RADIO_TINY), path)
+    teachers = [t['name'] for t in RADIO_TINY['args']['teachers']]
+    g = torch.Generator().manual_seed(1234)
+
+    def image(b, h, w):
+        return torch.randint(0, 256, (b, 3, h, w), generator=g, dtype=torch.uint8)
+
+    calls, out = RADIO_TINY_CALLS, {}
+    with torch.no_grad():
+        model = hubconf.radio_model(version=path, progress=False, adaptor_names=teachers).eval()
+        out['meta.summary_idxs'] = model.summary_idxs.clone()
+        out['meta.num_summary_tokens'] = torch.tensor(model.num_summary_tokens)
+        for case, shape in {**calls['plain'], **calls['backbone_only']}.items():
+            x = out[f'plain.{case}.input'] = image(*shape)
+            result = model(x.float() / 255)
+            for name in ['backbone'] + (teachers if case in calls['plain'] else []):
+                key = f'plain.{case}' + ('' if name == 'backbone' else f'.{name}')
+                out[f'{key}.summary'], out[f'{key}.features'] = result[name].summary, result[name].features
+        case, indices = calls['intermediates']
+        out['intermediates.indices'] = torch.tensor(indices)
+        blocks = model.forward_intermediates(out[f'plain.{case}.input'].float() / 255, indices=indices,
+                                             output_fmt='NCHW', intermediates_only=True, norm=False,
+                                             aggregation='sparse')
+        out.update({f'intermediates.{case}.block{i}': t for i, t in zip(indices, blocks)})
+        for window, cases in calls['vitdet'].items():
+            vd_model = hubconf.radio_model(version=path, progress=False, vitdet_window_size=window).eval()
+            for case, shape in cases.items():
+                x = out[f'vitdet{window}.{case}.input'] = image(*shape)
+                out[f'vitdet{window}.{case}.summary'], out[f'vitdet{window}.{case}.features'] = vd_model(x.float() / 255)
+    out = {k: v.contiguous().clone() for k, v in out.items()}
+    torch.save(out, os.path.join(folder, 'reference.pt'))
+    index = dict(case='radio_tiny', version=RADIO_TINY['version'], args=RADIO_TINY['args'], calls=calls,
+                 tensors={k: list(v.shape) for k, v in out.items()})
+    with open(os.path.join(folder, 'reference_index.json'), 'w') as f:
+        json.dump(index, f, indent=1, default=str)
+    print(f'radio_tiny: {len(out)} tensors, '
+          f'{sum(os.path.getsize(os.path.join(folder, x)) for x in os.listdir(folder)) / 1e6:.2f} MB')
+
+
 def _trunk_args(name: str, extra: Dict[str, Any], depth: Optional[int]) -> argparse.Namespace:
     kwargs = {k: v for k, v in extra.items() if not k.startswith('_')}
     if depth is not None:
@@ -430,15 +524,18 @@ def make_trunk_cases(out_dir: str) -> None:
 
 def main(argv=None) -> None:
     opts = _ARGS if argv is None and '_ARGS' in globals() else parse_args(argv)
-    unknown = sorted(set(opts.case or []) - {*MODEL_CASES, 'trunks', 'text'})
+    extra = ['radio_tiny', 'trunks', 'text']
+    unknown = sorted(set(opts.case or []) - {*MODEL_CASES, *extra})
     if unknown:
-        raise SystemExit(f'unknown --case {unknown}; choose from {[*MODEL_CASES, "trunks", "text"]}')
+        raise SystemExit(f'unknown --case {unknown}; choose from {[*MODEL_CASES, *extra]}')
     opts.out = opts.out or OUT_DIR
     torch.set_num_threads(1)
     hubconf = _import_upstream(opts.upstream)
-    for name in opts.case or [*MODEL_CASES, 'trunks', 'text']:
+    for name in opts.case or [*MODEL_CASES, *extra]:
         if name == 'trunks':
             make_trunk_cases(opts.out)
+        elif name == 'radio_tiny':
+            make_radio_tiny(hubconf, opts.out)
         elif name == 'text':
             from tests.radio.upstream_text_fixture import make_text_case
             make_text_case(opts.out)
