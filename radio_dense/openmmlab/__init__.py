@@ -16,6 +16,7 @@ into mmdet's. Importing this package also adds mmengine's checkpoint classes to 
 makes mmcv's RoIAlign and deformable attention run in float32 under bf16 autocast (:mod:`.mmcv_precision`).
 """
 from .adapter import RADIOAdapter
+from .amp import CPUAutocastOptimWrapper
 from .atomic_checkpoint import AtomicCheckpointHook
 from .backbone import RADIOBackbone
 from .checkpoint_allowlist import allow_mmengine_checkpoints
@@ -27,5 +28,5 @@ from .optim import RADIOLayerDecayOptimizerConstructor
 allow_mmengine_checkpoints()
 patch_mmcv_ops_precision()  # RoIAlign / deformable attention in fp32 under bf16 autocast
 
-__all__ = ['AtomicCheckpointHook', 'RADIOAdapter', 'RADIOBackbone', 'SimpleFPN', 'LayerNorm2d', 'RADIOLayerDecayOptimizerConstructor',
+__all__ = ['AtomicCheckpointHook', 'CPUAutocastOptimWrapper', 'RADIOAdapter', 'RADIOBackbone', 'SimpleFPN', 'LayerNorm2d', 'RADIOLayerDecayOptimizerConstructor',
            'allow_mmengine_checkpoints']
