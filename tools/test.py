@@ -12,7 +12,7 @@ Examples::
 """
 import argparse
 
-from radio_dense.tools.tool_args import parse_runner_args
+from radio_dense.tools.tool_args import add_dtype_arg, parse_runner_args
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -28,6 +28,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--show-dir', help='directory where painted predictions are saved')
     parser.add_argument('--tta', action='store_true', help="test-time augmentation (the config's tta_pipeline)")
     parser.add_argument('--metrics-out', help='write the evaluation metrics to this JSON file')
+    add_dtype_arg(parser, "the RADIO backbone (RADIOBackbone / RADIOAdapter's dtype; heads stay fp32)")
     parser.add_argument('--allow-partial', action='store_true',
                         help='evaluate even when the checkpoint leaves model weights uninitialised (random)')
     return parse_runner_args(parser, argv)

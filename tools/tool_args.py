@@ -87,6 +87,8 @@ def refuse_output_onto_input(parser: argparse.ArgumentParser, option: str, outpu
         if path and os.path.exists(path) and os.path.realpath(path) == out:
             parser.error(f'{option} {output} is the input {path}: it would be overwritten or fed back as input; '
                          f'choose another {option}')
+
+
 def _box_values(text: str, labelled: bool):
     try:
         values = [float(v) for v in text.split(',')]
@@ -111,6 +113,16 @@ def labelled_box(text: str):
     return values[:4], int(values[4]) if len(values) == 5 else 1
 
 
+DTYPES = ('fp32', 'bf16', 'fp16', 'auto')  # radio_dense.radio.precision.DTYPE_CHOICES (a test keeps them equal)
+
+
+def add_dtype_arg(parser, what: str = 'the model') -> None:
+    """``--dtype fp32|bf16|fp16|auto``: autocast precision of inference."""
+    parser.add_argument('--dtype', choices=DTYPES, default='fp32',
+                        help=f'precision of {what}: fp32 (default), bf16, fp16 (GPU), or auto: bf16 on a GPU and on '
+                             'a CPU with native bf16 (AVX512-BF16/AMX; ~3x faster there), else fp32')
+
+
 def add_sam_model_args(parser: argparse.ArgumentParser) -> None:
     """``--config``, ``--checkpoint``, ``--radio``, ``--decoder-checkpoint``, ``--neck``, ``--device`` of the SAM tools."""
     g = parser.add_argument_group('model')
@@ -123,6 +135,7 @@ def add_sam_model_args(parser: argparse.ArgumentParser) -> None:
                         "tools/convert/extract_sam_decoder.py (default: the config's, else random; 'none': random)")
     g.add_argument('--neck', choices=['adaptor', 'conv'], default='adaptor', help='without --config: the neck')
     g.add_argument('--device', default=None, help='cpu | cuda | cuda:N (default: cuda when available)')
+    add_dtype_arg(g, 'the image embedding and the prompts')
 
 
 def add_radio_model_args(parser: argparse.ArgumentParser, num_synthetic: int = 2, adaptor_use: str = 'use') -> None:
@@ -176,6 +189,7 @@ def add_sam3_model_args(parser: argparse.ArgumentParser) -> None:
                                                            "model, with --sam3-checkpoint; else 'tiny')")
     g.add_argument('--sam3-own-trunk', action='store_true', help="use SAM3's own ViT instead of RADIO")
     g.add_argument('--device', default=None, help='cpu | cuda | cuda:N (default: cuda when available)')
+    add_dtype_arg(g, 'the image embedding and the prompts')
 
 
 def add_app_args(parser: argparse.ArgumentParser, resolutions) -> None:

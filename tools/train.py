@@ -21,7 +21,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('config', help='config file path')
     parser.add_argument('--resume', nargs='?', const='auto', default=None,
                         help='resume from the latest checkpoint in the work dir (no value) or from the given checkpoint')
-    parser.add_argument('--amp', action='store_true', help='automatic mixed precision training (CUDA only)')
+    parser.add_argument('--amp', nargs='?', const='fp16', choices=['fp16', 'bf16'], default=None,
+                        help='mixed precision training: fp16 (the default of a bare --amp; CUDA, dynamic loss '
+                             "scaling, mmengine's AmpOptimWrapper) or bf16 (CUDA: AmpOptimWrapper(dtype='bfloat16'); "
+                             'also on a CPU, fastest with AVX512-BF16/AMX)')
     parser.add_argument('--auto-scale-lr', action='store_true',
                         help="scale the learning rate linearly with the total batch size (GPUs x batch per GPU) "
                              "relative to the config's auto_scale_lr.base_batch_size")

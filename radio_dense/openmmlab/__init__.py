@@ -24,6 +24,7 @@ except ImportError as _err:  # say how to get them instead of a bare "No module 
                       f'`pip install radio_dense[mm]` after building mmcv against your torch).') from _err
 
 from .adapter import RADIOAdapter  # noqa: E402
+from .amp import CPUAutocastOptimWrapper  # noqa: E402
 from .atomic_checkpoint import AtomicCheckpointHook  # noqa: E402
 from .backbone import RADIOBackbone  # noqa: E402
 from .checkpoint_allowlist import allow_mmengine_checkpoints  # noqa: E402
@@ -35,5 +36,5 @@ from .optim import RADIOLayerDecayOptimizerConstructor  # noqa: E402
 allow_mmengine_checkpoints()
 patch_mmcv_ops_precision()  # RoIAlign / deformable attention in fp32 under bf16 autocast
 
-__all__ = ['AtomicCheckpointHook', 'RADIOAdapter', 'RADIOBackbone', 'SimpleFPN', 'LayerNorm2d', 'RADIOLayerDecayOptimizerConstructor',
+__all__ = ['AtomicCheckpointHook', 'CPUAutocastOptimWrapper', 'RADIOAdapter', 'RADIOBackbone', 'SimpleFPN', 'LayerNorm2d', 'RADIOLayerDecayOptimizerConstructor',
            'allow_mmengine_checkpoints']

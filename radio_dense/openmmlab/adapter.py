@@ -18,6 +18,7 @@ from mmengine.registry import MODELS
 from torch import nn
 
 from ..radio.input_checks import check_batch
+from ..radio.precision import precision_scope
 from .adapter_modules import (Extractor, Injector, SpatialPriorModule, TokenLevels, flatten_maps, maybe_checkpoint,
                               resize_to)
 from .backbone import RADIOBackbone
@@ -172,7 +173,12 @@ class RADIOAdapter(BaseModule):
         check_batch(x, 'RADIOAdapter')
         in_h, in_w = x.shape[-2:]
         x = self.radio.input_conditioner(x / self.vit.input_scale)  # the checkpoint's mean/std, as RADIOBackbone
-        prior, vit_maps = self.forward_interactions(_pad_to_multiple(x, self.radio.patch_size))
+        # RADIOBackbone's dtype (a **vit argument) sets the whole adapter's precision; mmcv's deformable
+        # attention runs in fp32 inside bf16 autocast (radio_dense.openmmlab.mmcv_precision)
+        with precision_scope(x.device, self.vit.autocast_dtype):
+            prior, vit_maps = self.forward_interactions(_pad_to_multiple(x, self.radio.patch_size))
+        if self.vit.autocast_dtype is not None:
+            prior, vit_maps = [m.float() for m in prior], [m.float() for m in vit_maps]
         outs = []
         for i, (c, norm) in enumerate(zip(prior, self.out_norms)):
             if self.add_vit_feature:

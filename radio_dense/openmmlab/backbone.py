@@ -1,4 +1,5 @@
 """RADIOBackbone: RADIO as an mmseg/mmdet backbone returning NCHW stride-``patch`` feature maps."""
+from contextlib import nullcontext
 from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
@@ -8,6 +9,7 @@ from mmengine.registry import MODELS
 
 from ..radio import RADIOModel, radio_from_config
 from ..radio.input_checks import check_batch
+from ..radio.precision import precision_scope, resolve_dtype
 from .trainable import freeze_unreached
 
 
@@ -41,6 +43,9 @@ class RADIOBackbone(BaseModule):
         final_norm: apply the trunk's final norm to the block outputs (``forward_intermediates``'
             ``norm``; a no-op for checkpoints without one). Adaptor outputs always get it first, as
             in RADIO's own ``model(x)``.
+        dtype: the backbone's own precision: ``None`` (default) follows the caller (``--amp``'s
+            autocast), ``'fp32'`` turns autocast off, ``'bf16'`` / ``'fp16'`` / ``'auto'`` (bf16 on
+            GPUs and CPUs with native bf16) autocast RADIO; the maps are returned in float32.
 
     Parameters the configured forward cannot give a gradient to (the final norm when nothing uses
     it, adaptor summary heads, blocks after the last ``out_indices``) are frozen at construction
@@ -54,8 +59,11 @@ class RADIOBackbone(BaseModule):
                  num_global: Optional[int] = None, global_block_indices: Optional[Sequence[int]] = None,
                  frozen: bool = False, frozen_stages: int = -1, drop_path_rate: float = 0.0,
                  with_cp: bool = False, input_scale: float = 255.0, norm_alpha_scheme: str = 'post-alpha',
-                 final_norm: bool = False, init_cfg: Optional[Union[dict, List[dict]]] = None):
+                 final_norm: bool = False, dtype: Optional[str] = None,
+                 init_cfg: Optional[Union[dict, List[dict]]] = None):
         super().__init__(init_cfg=init_cfg)
+        resolve_dtype(dtype)  # validates the name
+        self.autocast_dtype = dtype
         if summary_fusion not in (None, 'add', 'concat'):
             raise ValueError(f"summary_fusion must be None, 'add' or 'concat', got {summary_fusion!r}")
         which = dict(source=checkpoint) if checkpoint is not None else dict(arch=arch)
@@ -140,7 +148,6 @@ class RADIOBackbone(BaseModule):
         return tuple(outs)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-        if self.frozen:
-            with torch.no_grad():
-                return self._forward(x)
-        return self._forward(x)
+        with torch.no_grad() if self.frozen else nullcontext(), precision_scope(x.device, self.autocast_dtype):
+            outs = self._forward(x)
+        return outs if self.autocast_dtype is None else tuple(o.float() for o in outs)

@@ -71,6 +71,18 @@ def autocast(device: Union[str, torch.device], dtype: Optional[torch.dtype]):
     return torch.autocast(torch.device(device).type, dtype=dtype)
 
 
+def precision_scope(device: Union[str, torch.device], name: Union[str, torch.dtype, None]):
+    """A module's own precision: ``None`` keeps the caller's (e.g. AMP training's autocast), ``'fp32'``
+    turns autocast off inside, ``'bf16'`` / ``'fp16'`` / ``'auto'`` autocast with that dtype."""
+    if name is None:
+        return contextlib.nullcontext()
+    device = torch.device(device)
+    dtype = resolve_dtype(name, device)
+    if dtype == torch.float32:
+        return torch.autocast(device.type, enabled=False)
+    return torch.autocast(device.type, dtype=dtype)
+
+
 def run_in_fp32(fn: Callable, *args, **kwargs):
     """``fn(*args, **kwargs)`` with reduced-precision float tensors cast to float32 and autocast off.
 

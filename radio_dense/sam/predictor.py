@@ -1,10 +1,11 @@
 """RadioSamPredictor: segment-anything's ``SamPredictor`` API on a :class:`RadioSam`, at any resolution."""
-from typing import Optional, Tuple
+from typing import Optional, Tuple, Union
 
 import numpy as np
 import torch
 from segment_anything.utils.transforms import ResizeLongestSide
 
+from ..radio.precision import autocast, resolve_dtype
 from .modeling import RadioSam, SamGeometry
 from .utils.prompt_checks import check_box, check_points
 
@@ -25,11 +26,16 @@ class RadioSamPredictor:
         fast_decoder: re-prompt with :meth:`RadioSam.image_decoder` (per-image work done once; the
             same masks as segment-anything's ``MaskDecoder.forward`` up to float rounding, ~2x
             faster per click on CPU). ``False`` runs segment-anything's forward on every prompt.
+        dtype: autocast dtype of the embedding and the prompts: ``'fp32'`` / ``None`` (none),
+            ``'bf16'``, ``'fp16'`` or ``'auto'`` (bf16 on GPUs and on CPUs with native bf16, else
+            fp32); default: the model's ``inference_dtype`` attribute if set (the tools' ``--dtype``),
+            else fp32. Outputs are float32 either way.
     """
 
     def __init__(self, model: RadioSam, resolution: Optional[int] = None, pad_to_square: Optional[bool] = None,
-                 fast_decoder: bool = True):
+                 fast_decoder: bool = True, dtype: Union[str, torch.dtype, None] = None):
         self.model = model
+        self.dtype = resolve_dtype(getattr(model, 'inference_dtype', None) if dtype is None else dtype, model.device)
         self.fast_decoder = bool(fast_decoder)
         self.resolution = model.resolution if resolution is None else resolution
         self.pad_to_square = model.pad_to_square if pad_to_square is None else bool(pad_to_square)
@@ -64,7 +70,9 @@ class RadioSamPredictor:
                              f'(the original resized with predictor.transform), got {tuple(transformed_image.shape)}')
         self.reset_image()
         canvas = self.model.preprocess(transformed_image.float(), geometry)
-        self.set_image_embedding(self.model.image_encoder(canvas), geometry)
+        with autocast(self.device, self.dtype):
+            embedding = self.model.image_encoder(canvas)
+        self.set_image_embedding(embedding.float(), geometry)
 
     def set_image_embedding(self, embedding: torch.Tensor, geometry: SamGeometry) -> None:
         """Use a precomputed ``(1, C, h, w)`` embedding of an image with ``geometry`` (e.g. from a cache)."""
@@ -131,7 +139,9 @@ class RadioSamPredictor:
             ``masks`` ``BxCxHxW`` (original size), ``iou_predictions`` ``BxC``, ``low_res_logits`` ``BxCxhxw``.
         """
         self._require_image()
-        low_res, iou = self._image_decoder()(point_coords, point_labels, boxes, mask_input, multimask_output)
+        with autocast(self.device, self.dtype):
+            low_res, iou = self._image_decoder()(point_coords, point_labels, boxes, mask_input, multimask_output)
+        low_res, iou = low_res.float(), iou.float()
         masks = self.model.postprocess_masks(low_res, self.geometry)
         if not return_logits:
             masks = masks > self.model.mask_threshold

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..radio.precision import autocast, resolve_dtype
 from .geometry import Sam3Geometry
 
 #: The text SAM3 is given when only geometric prompts are set (as ``Sam3Processor``).
@@ -38,6 +39,17 @@ class Sam3Prediction:
 
     def __len__(self) -> int:
         return int(self.scores.shape[0])
+
+
+def _float_outputs(value):
+    """Reduced-precision float tensors (from autocast) in a (nested) dict / list / tuple as float32."""
+    if isinstance(value, torch.Tensor):
+        return value.float() if value.is_floating_point() and value.dtype != torch.float32 else value
+    if isinstance(value, dict):
+        return {k: _float_outputs(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)) and not hasattr(value, '_fields'):
+        return type(value)(_float_outputs(v) for v in value)
+    return value
 
 
 def trunk_step(model: nn.Module) -> int:
@@ -99,8 +111,11 @@ class Sam3Predictor:
     """
 
     def __init__(self, model: nn.Module, resolution: Optional[int] = None, mode: str = 'stretch',
-                 confidence_threshold: float = 0.5, cache_size: int = 4):
+                 confidence_threshold: float = 0.5, cache_size: int = 4, dtype: Union[str, torch.dtype, None] = None):
         self.model = model
+        #: autocast dtype of the image embedding and the prompts ('fp32': none; 'auto': bf16 where native;
+        #: default: the model's ``inference_dtype`` attribute, set by the tools' --dtype, else fp32)
+        self.dtype = resolve_dtype(getattr(model, 'inference_dtype', None) if dtype is None else dtype, self.device)
         self.step = trunk_step(model)
         self.resolution = int(resolution or default_resolution(model))
         self.mode = mode
@@ -132,7 +147,8 @@ class Sam3Predictor:
             return
         geometry = Sam3Geometry.for_image(tuple(pixels.shape[-2:]), self.resolution, self.mode, self.step)
         canvas = geometry.prepare_image(pixels.to(self.device))
-        image_out = self.model.backbone.forward_image(canvas)
+        with autocast(self.device, self.dtype):
+            image_out = _float_outputs(self.model.backbone.forward_image(canvas))
         self.embed_count += 1
         self._embeddings[key] = (geometry, image_out)
         while len(self._embeddings) > self.cache_size:
@@ -216,14 +232,16 @@ class Sam3Predictor:
             prompt.append_points(self.geometry.points_to_canvas(pixel_points).to(device)[:, None],
                                  labels.long().to(device)[:, None])
         backbone_out = {**self._image_out, **self._text_features(text if text is not None else VISUAL_ONLY_TEXT)}
-        outputs = self.model.forward_grounding(backbone_out=backbone_out, find_input=self._find_stage(device),
-                                               geometric_prompt=prompt, find_target=None)
+        with autocast(device, self.dtype):
+            outputs = _float_outputs(self.model.forward_grounding(backbone_out=backbone_out, find_input=self._find_stage(device),
+                                                                  geometric_prompt=prompt, find_target=None))
         threshold = self.confidence_threshold if confidence_threshold is None else float(confidence_threshold)
         return self._postprocess(outputs, threshold)
 
     def _text_features(self, text: str) -> Dict:
         if text not in self._text_cache:
-            self._text_cache[text] = self.model.backbone.forward_text([text], device=self.device)
+            with autocast(self.device, self.dtype):
+                self._text_cache[text] = _float_outputs(self.model.backbone.forward_text([text], device=self.device))
             while len(self._text_cache) > 16:
                 self._text_cache.popitem(last=False)
         self._text_cache.move_to_end(text)

@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from ..radio import RADIOModel
+from ..radio.precision import autocast
 
 DEFAULT_ADAPTOR = 'sam3'
 
@@ -31,7 +32,7 @@ class RadioSam3Trunk(nn.Module):
         radio: a RADIO model with ``adaptor_name`` attached and its own input conditioner (it
             takes images in ``[0, 1]``; SAM3 hands ``[-1, 1]``, converted here).
         adaptor_name: the adaptor whose features feed SAM3 (``'sam3'``).
-        autocast_dtype: run RADIO under CUDA autocast with this dtype (e.g. ``torch.bfloat16``,
+        autocast_dtype: run RADIO under autocast (CUDA or CPU) with this dtype (e.g. ``torch.bfloat16``,
             as the anchor demo does); ``None``: the model's own precision.
         default_resolution: the input side predictors use unless told otherwise (1152: SAM3's
             72 x 72 token grid at 16 px per token).
@@ -68,9 +69,6 @@ class RadioSam3Trunk(nn.Module):
     def forward(self, images: torch.Tensor) -> List[torch.Tensor]:
         """``(B, 3, H, W)`` in SAM3's normalisation (mean 0.5, std 0.5) -> ``[(B, C, H/16, W/16)]``."""
         unit = (images + 1) / 2
-        if self.autocast_dtype is not None and unit.is_cuda:
-            with torch.autocast('cuda', dtype=self.autocast_dtype):
-                output = self.radio(unit, feature_fmt='NCHW')
-        else:
+        with autocast(unit.device, self.autocast_dtype):
             output = self.radio(unit, feature_fmt='NCHW')
         return [output[self.adaptor_name].features.float()]

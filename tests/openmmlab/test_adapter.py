@@ -170,3 +170,20 @@ def test_backbone_output_options_are_refused():
 def test_an_empty_batch_is_named():
     with pytest.raises(ValueError, match='RADIOAdapter got an empty batch'):
         _adapter().eval()(torch.zeros(0, 3, 32, 32))
+
+
+def test_bf16_dtype_runs_radio_and_deformable_attention_under_autocast(image):
+    """dtype='bf16' (a RADIOBackbone argument): the trunk runs in bf16, deformable attention in fp32
+    inside, the four maps come back float32 and agree with fp32."""
+    torch.manual_seed(0)
+    adapter = _adapter().eval()
+    _set_gammas(adapter, 0.5)
+    seen = {}
+    adapter.radio.blocks[0].mlp.fc1.register_forward_hook(lambda m, a, out: seen.update(radio=out.dtype))
+    with torch.no_grad():
+        ref = adapter(image)
+        adapter.vit.autocast_dtype = 'bf16'
+        got = adapter(image)
+    assert seen['radio'] == torch.bfloat16 and all(g.dtype == torch.float32 for g in got)
+    cos = [torch.nn.functional.cosine_similarity(g.flatten(), r.flatten(), dim=0).item() for g, r in zip(got, ref)]
+    assert min(cos) > 0.99, cos

@@ -184,3 +184,25 @@ def test_feature_maps_are_contiguous_nchw():
     assert fmap.is_contiguous()
     neck = DET_MODELS.build(dict(type='SimpleFPN', in_channels=192, out_channels=16))
     assert all(o.is_contiguous() for o in neck((fmap,)))
+
+
+def test_backbone_dtype_autocasts_radio_and_returns_float32():
+    """dtype='bf16': RADIO under bf16 autocast (maps in float32, cosine > 0.999); 'fp32' stays exact
+    even inside an outer bf16 autocast (what --amp bf16 training would apply)."""
+    import torch.nn.functional as F
+
+    from radio_dense.openmmlab import RADIOBackbone
+    backbone = RADIOBackbone(arch='radio-tiny', out_indices=[5, 11], vitdet_window_size=4).eval()
+    x = torch.rand(1, 3, 96, 112) * 255
+    with torch.no_grad():
+        ref = backbone(x)
+        backbone.autocast_dtype = 'bf16'
+        got = backbone(x)
+        backbone.autocast_dtype = 'fp32'
+        with torch.autocast('cpu', dtype=torch.bfloat16):
+            exact = backbone(x)
+    assert all(g.dtype == torch.float32 for g in got)
+    assert all(F.cosine_similarity(g.flatten(), r.flatten(), dim=0) > 0.999 for g, r in zip(got, ref))
+    assert all(torch.equal(e, r) for e, r in zip(exact, ref))
+    with pytest.raises(ValueError, match='dtype'):
+        RADIOBackbone(arch='radio-tiny', dtype='half')

@@ -93,3 +93,19 @@ def test_checkpoint_errors_name_where_to_get_weights(tiny_sam3, tmp_path):
     truncated.write_bytes(partial.read_bytes()[:1000])
     with pytest.raises(Sam3CheckpointError, match='not a readable torch file'):
         build_sam3_image(SAM3_TINY, checkpoint=str(truncated))
+
+
+def test_bf16_predictor_runs_and_returns_float32(tiny_sam3):
+    """--dtype bf16 on the SAM3 side: image embedding, text and grounding under bf16 autocast."""
+    fp32 = Sam3Predictor(tiny_sam3, resolution=224, confidence_threshold=0.0)
+    bf16 = Sam3Predictor(tiny_sam3, resolution=224, confidence_threshold=0.0, dtype='bf16')
+    assert bf16.dtype == torch.bfloat16 and fp32.dtype == torch.float32
+    image = scene_image(64, 64)
+    fp32.set_image(image)
+    bf16.set_image(image)
+    assert bf16.get_image_features().dtype == torch.float32
+    cos = torch.nn.functional.cosine_similarity(bf16.get_image_features().flatten(),
+                                                fp32.get_image_features().flatten(), dim=0)
+    assert cos > 0.99
+    got, ref = bf16.predict('disc'), fp32.predict('disc')
+    assert len(got) == len(ref) == 12 and got.scores.dtype == ref.scores.dtype

@@ -20,6 +20,7 @@ from radio_dense.tools.common.distributed import (SharedFilesystemError, check_l
                                                   slurm_environment)
 from radio_dense.openmmlab.resume import resolve_resume
 from radio_dense.openmmlab.schedule import changes_loop_length, loop_length, rescale_schedule, schedule_warnings
+from radio_dense.radio.precision import enable_tf32
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None, schedule: Optional[str] = None,
@@ -55,14 +56,40 @@ def apply_schedule_policy(cfg: Config, cfg_options: Optional[dict], old_lengths:
         print_log(f'Schedule: {warning}', logger='current', level=logging.WARNING)
 
 
-def _enable_amp(cfg: Config) -> None:
-    if not torch.cuda.is_available():
-        raise SystemExit('--amp needs a CUDA GPU: mixed precision through AmpOptimWrapper runs float16 '
-                         'autocast on CUDA. Drop --amp to train in float32 on this machine.')
-    wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-    if wrapper != 'AmpOptimWrapper':
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+def _enable_amp(cfg: Config, precision='fp16') -> None:
+    """``--amp [fp16|bf16]``: mmengine's AmpOptimWrapper (fp16 with dynamic loss scaling, or
+    ``dtype='bfloat16'``) on CUDA; bf16 on a CPU uses radio_dense's ``CPUAutocastOptimWrapper``
+    (mmengine's AmpOptimWrapper refuses CPUs)."""
+    precision = 'fp16' if precision is True else precision
+    if precision not in ('fp16', 'bf16'):
+        raise SystemExit(f'--amp takes fp16 or bf16, got {precision!r}')
+    cuda = torch.cuda.is_available()
+    if precision == 'fp16' and not cuda:
+        raise SystemExit('--amp fp16 needs a CUDA GPU: mixed precision through AmpOptimWrapper runs float16 '
+                         'autocast on CUDA. Use --amp bf16 on a CPU, or drop --amp to train in float32.')
+    if precision == 'bf16' and cuda and not torch.cuda.is_bf16_supported():
+        raise SystemExit(f'--amp bf16: {torch.cuda.get_device_name()} has no bfloat16 support; use --amp fp16.')
+    wrapper = cfg.optim_wrapper
+    if not cuda:  # bf16 on a CPU: autocast without a loss scaler
+        wrapper.type = 'CPUAutocastOptimWrapper'
+        wrapper.pop('loss_scale', None)
+        wrapper.dtype = 'bfloat16'
+        return
+    wrapper.type = 'AmpOptimWrapper'
+    if precision == 'bf16':
+        wrapper.dtype = 'bfloat16'
+    else:
+        wrapper.pop('dtype', None)
+    wrapper.setdefault('loss_scale', 'dynamic')
+
+
+def _set_backbone_dtype(cfg: Config, dtype: str) -> None:
+    """``--dtype``: the RADIO backbone's own autocast precision (mmcv ops inside stay fp32)."""
+    backbone = cfg.model.get('backbone', {})
+    if backbone.get('type') not in ('RADIOBackbone', 'RADIOAdapter'):
+        raise SystemExit(f"--dtype sets a RADIOBackbone / RADIOAdapter's dtype; this config's backbone is "
+                         f"{backbone.get('type')!r}")
+    backbone.dtype = dtype
 
 
 def _enable_auto_scale_lr(cfg: Config) -> None:
@@ -147,7 +174,7 @@ def build_config(args: argparse.Namespace, mode: str) -> Config:
     use_atomic_checkpoints(cfg)
     if mode == 'train':
         if args.amp:
-            _enable_amp(cfg)
+            _enable_amp(cfg, args.amp)
         if getattr(args, 'auto_scale_lr', False):
             _enable_auto_scale_lr(cfg)
         if args.resume:
@@ -159,6 +186,8 @@ def build_config(args: argparse.Namespace, mode: str) -> Config:
         show, show_dir = getattr(args, 'show', False), getattr(args, 'show_dir', None)
         if show or show_dir:
             _enable_visualization(cfg, show_dir, show, getattr(args, 'wait_time', 2))
+        if getattr(args, 'dtype', 'fp32') != 'fp32':
+            _set_backbone_dtype(cfg, args.dtype)
         if getattr(args, 'tta', False):
             _enable_tta(cfg)
         if getattr(args, 'out', None):
@@ -193,7 +222,9 @@ def build_runner(args: argparse.Namespace, mode: str) -> Runner:
     prepare_launcher(args.launcher)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return start_runner(build_config(args, mode))
+    cfg = build_config(args, mode)
+    enable_tf32()  # fp32 matmuls / convolutions on TF32 tensor cores (Ampere+; no effect on CPUs)
+    return start_runner(cfg)
 
 
 def build_runner_or_exit(args: argparse.Namespace, mode: str, check=None) -> Runner:

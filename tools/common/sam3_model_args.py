@@ -8,6 +8,7 @@ from torch import nn
 from radio_dense.sam3.sizes import SAM3_IMAGE, SAM3_TINY
 
 from .radio_model_args import default_checkpoint
+from .precision_args import with_inference_dtype
 
 SIZES = {'image': SAM3_IMAGE, 'tiny': SAM3_TINY}
 
@@ -23,7 +24,8 @@ def sam3_model_from_args(args: argparse.Namespace) -> Tuple[nn.Module, str, bool
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     if args.sam3_own_trunk:
         model = build_sam3_image(size, checkpoint=args.sam3_checkpoint, seed=0)
-        return model.to(device), _describe(f"SAM3's own ViT trunk; {sam3_part}", not args.sam3_checkpoint), \
+        model = with_inference_dtype(model.to(device), args)
+        return model, _describe(f"SAM3's own ViT trunk; {sam3_part}", not args.sam3_checkpoint), \
             not args.sam3_checkpoint
     if args.radio:
         encoder = dict(source=args.radio, vitdet_window_size=args.vitdet)
@@ -39,7 +41,8 @@ def sam3_model_from_args(args: argparse.Namespace) -> Tuple[nn.Module, str, bool
         radio_part += f', ViTDet windows {args.vitdet}'
     model = build_radio_sam3(encoder, sam3_checkpoint=args.sam3_checkpoint, size=size, seed=0)
     is_random = random_radio or not args.sam3_checkpoint
-    return model.to(device), _describe(f'{radio_part}; {sam3_part}', is_random), is_random
+    model = with_inference_dtype(model.to(device), args)
+    return model, _describe(f'{radio_part}; {sam3_part}', is_random), is_random
 
 
 def _describe(parts: str, is_random: bool) -> str:

@@ -7,6 +7,7 @@ import torch
 from radio_dense.sam import RadioSam, build_radio_sam
 from radio_dense.sam.decoder_checkpoint import DECODER_WEIGHTS_STEP
 
+from .precision_args import with_inference_dtype
 from .radio_model_args import default_checkpoint
 
 
@@ -32,4 +33,5 @@ def model_from_args(args: argparse.Namespace) -> Tuple[RadioSam, str]:
                       f'{DECODER_WEIGHTS_STEP}']
         what = ', '.join(parts)
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
-    return model.to(device).eval(), what
+    return with_inference_dtype(model.to(device).eval(), args), what
+

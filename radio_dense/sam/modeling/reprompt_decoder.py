@@ -22,7 +22,7 @@ Decoders of another structure (subclasses, other heads) are not handled: :func:`
 says so and callers use segment-anything's own forward.
 """
 import math
-from typing import NamedTuple, Optional, Tuple
+from typing import Dict, NamedTuple, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -123,9 +123,20 @@ class RepromptDecoder:
         self.pe = image_pe.flatten(2).transpose(1, 2).contiguous()  # (1, N, C)
         self.upconvs = [_upconv_as_linear(mask_decoder.output_upscaling[i]) for i in (0, 3)]
         no_mask = prompt_encoder.no_mask_embed.weight.reshape(1, -1, 1, 1)
-        keys = (image_embedding + no_mask).flatten(2).transpose(1, 2).contiguous()
-        self.no_mask_keys = keys
-        self.no_mask_first_block = self._image_side(self.transformer.layers[0], keys)
+        self.no_mask_keys = (image_embedding + no_mask).flatten(2).transpose(1, 2).contiguous()
+        # the first block's image side without a mask prompt, per autocast state it is called under
+        # (projections made under bf16 autocast are bf16; a later fp32 call must not mix them in)
+        self._no_mask_first_block: Dict[Tuple[bool, torch.dtype], _ImageSide] = {}
+
+    @property
+    def no_mask_first_block(self) -> _ImageSide:
+        """The first block's image-side projections without a mask prompt, for the current autocast state."""
+        device_type = self.no_mask_keys.device.type
+        enabled = torch.is_autocast_enabled(device_type)
+        key = (enabled, torch.get_autocast_dtype(device_type) if enabled else self.no_mask_keys.dtype)
+        if key not in self._no_mask_first_block:
+            self._no_mask_first_block[key] = self._image_side(self.transformer.layers[0], self.no_mask_keys)
+        return self._no_mask_first_block[key]
 
     # ----- prompts -----
     def __call__(self, point_coords: Optional[Tensor] = None, point_labels: Optional[Tensor] = None,
