@@ -64,7 +64,7 @@ def test_train_test_resume(tmp_path, data_root):
 def test_amp_is_refused_without_cuda(tmp_path, data_root):
     if torch.cuda.is_available():
         pytest.skip('CUDA present: --amp is allowed')
-    with pytest.raises(AssertionError, match='--amp needs a CUDA GPU'):
+    with pytest.raises(AssertionError, match='--amp fp16 needs a CUDA GPU'):
         python_tool('tools/train.py', CONFIG, '--work-dir', str(tmp_path), '--amp', *_train_opts(data_root, 1))
 
 
