@@ -1,8 +1,6 @@
-"""Latency and peak-memory measurement of backbone forwards, ours and upstream NVlabs/RADIO's.
+"""Backbone benchmarks' models (ours and upstream NVlabs/RADIO's) and their peak memory.
 
-Latency: median wall time of ``repeats`` forwards after a warm-up; when several models are
-compared their runs are interleaved (A, B, A, B, ...) so that load changes on a shared machine
-hit all of them alike.
+Latency is measured with the project's timing engine (:mod:`radio_dense.analysis.timing`).
 
 Peak memory:
 
@@ -17,12 +15,10 @@ Peak memory:
 """
 import json
 import os
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Optional, Sequence, Tuple
 
 import torch
 
@@ -84,50 +80,6 @@ def max_abs_diff(a, b) -> float:
     """Largest absolute difference between two forward outputs (summary and features)."""
     return max((x.float() - y.float()).abs().max().item()
                for x, y in zip(summary_and_features(a), summary_and_features(b)))
-
-
-# ----- latency -----
-def _sync(device: str) -> None:
-    if device.startswith('cuda'):
-        torch.cuda.synchronize()
-
-
-def interleaved_latency(fns: Dict[str, Callable[[], object]], repeats: int, device: str = 'cpu',
-                        warmup: int = 1) -> Tuple[Dict[str, List[float]], Dict[str, object]]:
-    """Run each function ``warmup`` times, then ``repeats`` rounds of one run each, in turn.
-
-    Returns ``({name: [seconds per run]}, {name: output of its first warm-up run})``.
-    """
-    outputs, times = {}, {name: [] for name in fns}
-    with torch.no_grad():
-        for name, fn in fns.items():
-            for i in range(warmup):
-                out = fn()
-                if i == 0:
-                    outputs[name] = out
-            _sync(device)
-        for _ in range(repeats):
-            for name, fn in fns.items():
-                start = time.perf_counter()
-                fn()
-                _sync(device)
-                times[name].append(time.perf_counter() - start)
-    return times, outputs
-
-
-def median_ms(seconds: Sequence[float]) -> float:
-    return statistics.median(seconds) * 1000
-
-
-def profile_ops(fn: Callable[[], object], device: str = 'cpu') -> Dict[str, Tuple[float, int]]:
-    """Self time (ms) and call count of every aten op in one run of ``fn`` (torch.profiler)."""
-    from torch.profiler import ProfilerActivity, profile
-    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.startswith('cuda') else [])
-    with torch.no_grad(), profile(activities=activities) as prof:
-        fn()
-        _sync(device)
-    attr = 'self_device_time_total' if device.startswith('cuda') else 'self_cpu_time_total'
-    return {e.key: (getattr(e, attr) / 1000, e.count) for e in prof.key_averages()}
 
 
 # ----- memory -----

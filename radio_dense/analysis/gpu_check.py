@@ -6,8 +6,6 @@ checkout, mmcv, segment-anything, a second GPU, a kernel the device lacks): the 
 Training, peak memory and DDP checks live in :mod:`.gpu_train_checks`; the environment and
 mmcv's ops in :mod:`.gpu_env_checks`.
 """
-import math
-import statistics
 import time
 from typing import Callable, Dict, List, Sequence
 
@@ -17,7 +15,7 @@ from ..radio import create_radio
 from ..radio.precision import strict_fp32
 from .flops import count_flops
 from .gpu_check_plan import CheckPlan, _mode
-from .timing import time_ms
+from .timing import markdown_table, median, time_ms
 
 
 def _outputs(model, x):
@@ -107,7 +105,7 @@ def check_latency(plan: CheckPlan) -> List[dict]:
                         continue
                     if name == 'upstream' and window and size % (model.patch_size * window):
                         continue
-                    ms = statistics.median(time_ms(lambda: _forward(net, x, cuda), plan.device,
+                    ms = median(time_ms(lambda: _forward(net, x, cuda), plan.device,
                                                    plan.repeats, plan.warmup))
                     row[f'{name}_ms'] = ms
                     row[f'{name}_tflops_per_s'] = flops / ms / 1e9
@@ -168,8 +166,8 @@ def check_sam(plan: CheckPlan) -> List[dict]:
             for name, predictor in predictors.items():
                 embed_ms[name] += time_ms(lambda: predictor.set_image(image), plan.device, 1, 0)
                 click_ms[name] += time_ms(lambda: predictor.predict(**click), plan.device, 3, 0)
-    return [{'check': 'sam', 'encoder': n, 'resolution': res, 'set_image_ms': statistics.median(embed_ms[n]),
-             'click_ms': statistics.median(click_ms[n])} for n in predictors]
+    return [{'check': 'sam', 'encoder': n, 'resolution': res, 'set_image_ms': median(embed_ms[n]),
+             'click_ms': median(click_ms[n])} for n in predictors]
 
 
 def _checks() -> Dict[str, Callable[[CheckPlan], List[dict]]]:
@@ -199,14 +197,6 @@ def run_checks(plan: CheckPlan, names: Sequence[str] = tuple(CHECKS), log: Calla
     return report
 
 
-def _cell(value) -> str:
-    if isinstance(value, float):
-        if math.isnan(value):
-            return 'nan'
-        return f'{value:.3g}' if abs(value) < 1e-2 or abs(value) >= 1e4 else f'{value:.3f}'.rstrip('0').rstrip('.')
-    return '-' if value is None else str(value)
-
-
 def markdown_report(report: dict) -> str:
     """One markdown table per section."""
     lines = [f"# GPU check: {report['device_name']} ({report['device']}), torch {report['torch']}, "
@@ -214,8 +204,5 @@ def markdown_report(report: dict) -> str:
     for name, section in report['sections'].items():
         rows = section['rows']
         keys = [k for k in dict.fromkeys(k for r in rows for k in r) if k != 'check']
-        lines += [f"## {name} ({section['seconds']} s)", '', '| ' + ' | '.join(keys) + ' |',
-                  '|' + '---|' * len(keys)]
-        lines += ['| ' + ' | '.join(_cell(r.get(k)) for k in keys) + ' |' for r in rows]
-        lines.append('')
+        lines += [f"## {name} ({section['seconds']} s)", '', markdown_table(rows, keys), '']
     return '\n'.join(lines)

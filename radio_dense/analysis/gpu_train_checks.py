@@ -4,7 +4,6 @@ architecture at 1024 px, and 2-GPU DDP (NCCL, ``find_unused_parameters=False``).
 Real architectures with random weights (no download); torch + timm only.
 """
 import os
-import statistics
 import tempfile
 from typing import List, Optional
 
@@ -14,7 +13,7 @@ import torch.nn.functional as F
 from ..radio import create_radio
 from ..radio.precision import DTYPES, autocast
 from .gpu_check_plan import CheckPlan, _mode
-from .timing import synchronize, time_ms
+from .timing import median, synchronize, time_ms
 
 TRAIN_STEPS = 3
 
@@ -32,7 +31,7 @@ def _grads(model) -> torch.Tensor:
 
 def _reset_peak(device: str) -> None:
     if device.startswith('cuda'):
-        torch.cuda.synchronize(device)
+        synchronize(device)
         torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats(device)
 
@@ -40,7 +39,7 @@ def _reset_peak(device: str) -> None:
 def _peak_gib(device: str) -> Optional[float]:
     if not device.startswith('cuda'):
         return None  # torch does not track CPU allocations
-    torch.cuda.synchronize(device)
+    synchronize(device)
     return torch.cuda.max_memory_allocated(device) / 2 ** 30
 
 
@@ -112,7 +111,7 @@ def _train(model, x, dtype: torch.dtype, plan: CheckPlan) -> dict:
     _reset_peak(plan.device)
     times = time_ms(step, plan.device, plan.train_steps, 0)
     losses = torch.stack(losses).float().cpu()
-    return {'step_ms': statistics.median(times), 'peak_gib': _peak_gib(plan.device),
+    return {'step_ms': median(times), 'peak_gib': _peak_gib(plan.device),
             'loss_first': losses[0].item(), 'loss_last': losses[-1].item(), 'finite': bool(torch.isfinite(losses).all()),
             'loss_falls': bool(losses[-1] < losses[0]), 'grads': first_grads}
 

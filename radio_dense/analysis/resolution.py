@@ -4,7 +4,6 @@ Features of each image at each resolution are resampled to one common grid and c
 those at a reference resolution (per-token cosine similarity, MSE), and optionally an adaptor's
 output with a teacher's features (MSE), as in the RADIOv2.5 report.
 """
-import time
 from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
@@ -15,6 +14,7 @@ from tqdm import tqdm
 from ..radio import RADIOModel
 from .features import center_square, dense_features, resample, snap, to_input
 from .teacher import TimmTeacher
+from .timing import stopwatch
 
 
 def resolution_range(low: int, high: int, step: int, multiple: int) -> List[int]:
@@ -72,19 +72,19 @@ def resolution_sweep(model: RADIOModel, images: Sequence[np.ndarray], resolution
     rows = []
     for res in tqdm(resolutions, desc='resolutions', unit='res', disable=not progress):
         stats: Dict[str, List[float]] = {}
-        start = time.perf_counter()
-        if teacher is not None and per_row_teacher:
-            targets = _teacher_targets(teacher, crops, res, grid)
-        for i, crop in enumerate(crops):
-            feats = dense_features(model, to_input(crop, (res, res)), adaptor)
-            on_grid = resample(feats, grid)[0]
-            values = compare(on_grid, ref_feats[i])
-            if targets is not None:
-                values['teacher_mse'] = F.mse_loss(on_grid, targets[i]).item()
-            for k, v in values.items():
-                stats.setdefault(k, []).append(v)
+        with stopwatch(next(model.parameters()).device) as watch:
+            if teacher is not None and per_row_teacher:
+                targets = _teacher_targets(teacher, crops, res, grid)
+            for i, crop in enumerate(crops):
+                feats = dense_features(model, to_input(crop, (res, res)), adaptor)
+                on_grid = resample(feats, grid)[0]
+                values = compare(on_grid, ref_feats[i])
+                if targets is not None:
+                    values['teacher_mse'] = F.mse_loss(on_grid, targets[i]).item()
+                for k, v in values.items():
+                    stats.setdefault(k, []).append(v)
         row = {'resolution': res, 'grid': feats.shape[-1]}
         row.update({k: float(np.mean(v)) for k, v in stats.items()})
-        row['seconds'] = (time.perf_counter() - start) / len(crops)
+        row['seconds'] = watch.ms / 1000 / len(crops)
         rows.append(row)
     return rows

@@ -1,5 +1,4 @@
 """Feature pictures: PCA colours of one model's features over images and resolutions."""
-import time
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -11,6 +10,7 @@ from ..radio import RADIOModel
 from .features import center_square, dense_features, snap, to_input
 from .grid import image_grid
 from .pca import PCABasis, sample_tokens
+from .timing import stopwatch
 
 
 @dataclass
@@ -32,9 +32,9 @@ def sweep_features(model: RADIOModel, images: Sequence[np.ndarray], resolutions:
     feats, secs = {}, {}
     jobs = [(i, r) for i in range(len(crops)) for r in resolutions]
     for i, r in tqdm(jobs, desc='features', unit='run', disable=not progress):
-        start = time.perf_counter()
-        feats[(i, r)] = dense_features(model, to_input(crops[i], (r, r)), adaptor)[0]
-        secs[(i, r)] = time.perf_counter() - start
+        with stopwatch(next(model.parameters()).device) as watch:
+            feats[(i, r)] = dense_features(model, to_input(crops[i], (r, r)), adaptor)[0]
+        secs[(i, r)] = watch.ms / 1000
     return FeatureSweep(crops, resolutions, feats, secs)
 
 

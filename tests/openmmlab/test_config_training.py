@@ -1,8 +1,13 @@
-"""Every full-size config in configs/radio_seg and configs/radio_det trains in one process at its own
-per-GPU batch size: the config as shipped (model, heads, norms, optimizer, layer decay), with the RADIO
+"""Every kind of full-size config in configs/radio_seg and configs/radio_det trains in one process at its
+own per-GPU batch size: the config as shipped (model, heads, norms, optimizer, layer decay), with the RADIO
 swapped for a random radio-tiny-width trunk of the config's depth (every block index stays valid) and the
 data for the synthetic set at a 64 px crop. Two iterations each; every trainable parameter must get a
-gradient (DDP with find_unused_parameters=False needs it)."""
+gradient (DDP with find_unused_parameters=False needs it).
+
+Configs that differ only in numbers (release width/depth, crop, schedule, data set) train the same code
+path, so one config per *training signature* runs (the module types of the model, the backbone's
+switches, the optimizer's constructor, batch size 1 or more); a test checks every config has its
+signature covered, so a new kind of config is trained automatically."""
 import copy
 from pathlib import Path
 
@@ -20,6 +25,7 @@ from radio_dense.radio.hub_export import hub_args, hub_state_dict
 
 CONFIGS = Path(__file__).resolve().parents[2] / 'configs'
 FULL_SIZE = sorted(p for folder in ('radio_seg', 'radio_det') for p in (CONFIGS / folder).glob('*.py'))
+NOT_A_SWITCH = ('checkpoint', 'source', 'arch', 'init_cfg')  # which weights/trunk, not how it trains
 DEMOS = {  # the synthetic-data config whose train loader stands in for each kind of config
     'seg': 'demo/radio-tiny_upernet_1xb4-300_synthetic-192x192.py',
     'instance': 'demo/radio-tiny_mask-rcnn_1xb4-800_synthetic-160x160.py',
@@ -132,7 +138,44 @@ def tiny_training_config(path: Path, data_root: str, tiny_trunks, work_dir: str)
     return cfg
 
 
-@pytest.mark.parametrize('path', FULL_SIZE, ids=lambda p: p.stem)
+def _module_types(obj, path=''):
+    """``(path, type)`` of every module dict under ``obj``."""
+    if isinstance(obj, (dict, ConfigDict)):
+        found = [(path, str(obj['type']))] if 'type' in obj else []
+        for k, v in obj.items():
+            found += _module_types(v, f'{path}.{k}')
+        return found
+    if isinstance(obj, (list, tuple)):
+        return [f for i, v in enumerate(obj) for f in _module_types(v, f'{path}[{i}]')]
+    return []
+
+
+def training_signature(path: Path) -> tuple:
+    """What decides which code trains and which parameters get gradients; numbers (widths, depths, crops,
+    learning rates, schedules) are left out."""
+    cfg = Config.fromfile(str(path))
+    backbone = cfg.model.backbone
+    switches = tuple(sorted((k, v) for k, v in backbone.items() if k not in NOT_A_SWITCH and
+                            (isinstance(v, (bool, str)) or v is None)))
+    windowed = bool(backbone.get('vitdet_window_size') or backbone.get('window_size'))
+    optim = cfg.optim_wrapper
+    constructor = optim.get('constructor'), tuple(sorted(optim.get('paramwise_cfg', {}) or {}))
+    return (tuple(sorted(_module_types(cfg.model))), switches, windowed, constructor, optim.get('type'),
+            cfg.train_dataloader.batch_size == 1)
+
+
+def representatives(paths) -> list:
+    """The first config (by name) of every training signature."""
+    chosen = {}
+    for p in paths:
+        chosen.setdefault(training_signature(p), p)
+    return sorted(chosen.values())
+
+
+TRAINED = representatives(FULL_SIZE)
+
+
+@pytest.mark.parametrize('path', TRAINED, ids=lambda p: p.stem)
 def test_config_trains_two_iterations_at_its_own_batch_size(path, data_root, tiny_trunks, tmp_path):
     cfg = tiny_training_config(path, data_root, tiny_trunks, str(tmp_path))
     init_default_scope(cfg.default_scope)
@@ -151,3 +194,6 @@ def test_config_trains_two_iterations_at_its_own_batch_size(path, data_root, tin
 
 def test_every_config_folder_is_covered():
     assert {p.parent.name for p in FULL_SIZE} == {'radio_seg', 'radio_det'} and len(FULL_SIZE) >= 18
+    signatures = {training_signature(p) for p in TRAINED}
+    assert all(training_signature(p) in signatures for p in FULL_SIZE)
+    assert len(TRAINED) >= 8  # linear, UPerNet (BN / GN at batch 1), M2F, Mask R-CNN, Cascade, frozen, ViTDet...

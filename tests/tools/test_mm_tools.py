@@ -132,6 +132,6 @@ def test_benchmark_prints_images_per_second(data_root, capsys):
     assert tool.main([SEG_CONFIG, '--num-images', '2', '--warmup', '1', '--device', 'cpu',
                       '--cfg-options', f'test_dataloader.dataset.data_root={data_root}']) == 0
     out = capsys.readouterr().out
-    assert '(random weights)' in out
+    assert '(RANDOM WEIGHTS)' in out
     row = re.search(r'\| 2 \| [\dx, ]+ \| [\d.]+ \| [\d.]+ \| ([\d.]+) \|', out)
     assert row and float(row.group(1)) > 0

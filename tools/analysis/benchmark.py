@@ -13,7 +13,6 @@ Example::
 import argparse
 import os
 import sys
-import time
 
 from radio_dense.tools.tool_args import add_cfg_options, cfg_options_dict
 
@@ -41,32 +40,25 @@ def main(argv=None) -> int:
     model = build_model(cfg, args.checkpoint, device=device)
     loader_cfg = dict(cfg.test_dataloader, batch_size=1, num_workers=0, persistent_workers=False)
     loader = Runner.build_dataloader(loader_cfg)
+    from radio_dense.analysis.timing import machine_line, markdown_table, time_ms
     needed = args.warmup + args.num_images
     times, shapes = [], set()
     with torch.no_grad():
         for index, data in enumerate(loader):
             if index >= needed:
                 break
-            if device.startswith('cuda'):
-                torch.cuda.synchronize()
-            start = time.perf_counter()
-            model.test_step(data)
-            if device.startswith('cuda'):
-                torch.cuda.synchronize()
+            ms = time_ms(lambda: model.test_step(data), device, 1, 0)
             if index >= args.warmup:
-                times.append(time.perf_counter() - start)
+                times += ms
                 shapes.add(tuple(data['inputs'][0].shape[-2:]))
     if not times:
         raise SystemExit(f'The test set has only {index + 1} images, all used for warm-up; lower --warmup')
-    total = sum(times)
-    load = os.getloadavg()[0] if hasattr(os, 'getloadavg') else float('nan')
-    weights = args.checkpoint or 'random weights'
-    print(f'\n{os.path.basename(args.config)} ({weights}), {device}, torch {torch.__version__}, '
-          f'{torch.get_num_threads()} threads, load average {load:.1f}')
-    print('| images | input sizes (HxW) | total s | ms / image | images / s |')
-    print('|---:|---|---:|---:|---:|')
-    sizes = ', '.join(f'{h}x{w}' for h, w in sorted(shapes))
-    print(f'| {len(times)} | {sizes} | {total:.2f} | {1000 * total / len(times):.1f} | {len(times) / total:.2f} |')
+    total = sum(times) / 1000
+    weights = args.checkpoint or 'RANDOM WEIGHTS'
+    print(f'\n{os.path.basename(args.config)} ({weights}), {device}; {machine_line()}')
+    print(markdown_table([{'images': len(times), 'input sizes (HxW)': ', '.join(f'{h}x{w}' for h, w in sorted(shapes)),
+                           'total s': round(total, 2), 'ms / image': round(1000 * total / len(times), 1),
+                           'images / s': round(len(times) / total, 2)}]))
     return 0
 
 

@@ -130,8 +130,8 @@ def run(args, checkpoint: str, patch: int):
     import torch
     from tqdm import tqdm
 
-    from radio_dense.analysis.benchmark import (build_ours, build_upstream, cuda_peak_mb, interleaved_latency,
-                                                max_abs_diff, median_ms, profile_ops)
+    from radio_dense.analysis.benchmark import build_ours, build_upstream, cuda_peak_mb, max_abs_diff
+    from radio_dense.analysis.timing import interleaved_ms, load_average, median, profile_ops
     from radio_dense.analysis.flops import count_flops
     device = args.device
     modes = [None] + list(args.vitdet)
@@ -146,8 +146,8 @@ def run(args, checkpoint: str, patch: int):
         x = torch.rand(args.batch, 3, size, size, generator=gen).to(device)
         fns = {key: (lambda m=m: m(x)) for key, m in models.items()
                if key[0] == 'ours' or upstream_supports(size, key[1], patch)}
-        load = os.getloadavg()[0] if hasattr(os, 'getloadavg') else float('nan')
-        times, outputs = interleaved_latency(fns, args.repeats, device, args.warmup)
+        load = load_average()[0]
+        times, outputs = interleaved_ms(fns, args.repeats, device, args.warmup)
         for window in modes:
             row = {'mode': 'global' if window is None else f'vitdet {window}', 'window': window, 'size': size,
                    'batch': args.batch, 'load_before': load,
@@ -155,8 +155,8 @@ def run(args, checkpoint: str, patch: int):
             for (impl, w), t in times.items():
                 if w != window:
                     continue
-                row[f'{impl}_ms'] = median_ms(t)
-                row[f'{impl}_runs_ms'] = [s * 1000 for s in t]
+                row[f'{impl}_ms'] = median(t)
+                row[f'{impl}_runs_ms'] = list(t)
                 if device.startswith('cuda'):
                     row[f'{impl}_mb'] = cuda_peak_mb(fns[(impl, w)], device)
             row['ours_gflop_s'] = row['gflops'] / (row['ours_ms'] / 1000)
@@ -166,7 +166,7 @@ def run(args, checkpoint: str, patch: int):
                 print_profile({impl: profile_ops(fns[(impl, w)], device) for impl, w in fns if w == window},
                               args.profile, f'{row["mode"]} {size}px')
             rows.append(row)
-        load_after = os.getloadavg()[0] if hasattr(os, 'getloadavg') else float('nan')
+        load_after = load_average()[0]
         for row in rows[-len(modes):]:
             row['load_after'] = load_after
     del models
@@ -194,6 +194,7 @@ def main(argv=None) -> int:
     import torch
 
     from radio_dense.analysis.features import build_model
+    from radio_dense.analysis.timing import load_average
     from radio_dense.radio.hub_export import save_hub_checkpoint
     if args.sizes is None:
         args.sizes = [512, 1024, 2048] if args.device.startswith('cuda') else [512, 1024]
@@ -202,7 +203,7 @@ def main(argv=None) -> int:
     arch = args.arch or (None if args.checkpoint else 'vit-b-16')
     model = build_model(args.checkpoint, arch)
     patch = model.patch_size
-    load_before = os.getloadavg()[0] if hasattr(os, 'getloadavg') else float('nan')
+    load_before = load_average()[0]
     if args.device == 'cpu' and load_before > (os.cpu_count() or 1) and 'OMP_WAIT_POLICY' not in os.environ:
         print(f'Warning: the CPU is busy (load average {load_before:.1f} on {os.cpu_count()} cores); spinning OpenMP '
               f'threads can make torch 10x+ slower and the numbers noisy. Consider OMP_WAIT_POLICY=PASSIVE or '
@@ -215,7 +216,7 @@ def main(argv=None) -> int:
         if not args.no_memory and not args.device.startswith('cuda'):
             add_cpu_memory(args, rows, checkpoint)
     name = args.checkpoint or arch
-    load_after = os.getloadavg()[0] if hasattr(os, 'getloadavg') else float('nan')
+    load_after = load_average()[0]
     print(f'\n{name}, batch {args.batch}, {args.device}, torch {torch.__version__}, {torch.get_num_threads()} threads, '
           f'median of {args.repeats} runs; load average {load_before:.1f} -> {load_after:.1f}; '
           f'{time.time() - start:.0f}s in all\n')

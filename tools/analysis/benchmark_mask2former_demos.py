@@ -120,8 +120,8 @@ def main(argv=None) -> int:
         r = train(PANOPTIC, os.path.join(args.work_dir, 'panoptic'), args.data, args.panoptic_iters)
         pq = r['metrics'].get('coco_panoptic/PQ', float('nan'))
         rows.append(('panoptic: ViT-Adapter + Mask2Former', r, args.panoptic_iters or 'config', f'PQ {pq:.2f}'))
-    load = os.getloadavg()
-    lines = [f'Load average at the end: {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} on {os.cpu_count()} CPUs',
+    from radio_dense.analysis.timing import machine_line
+    lines = [f'At the end: {machine_line()}',
              '', '| run | config | iterations | result | wall min | CPU min |', '|---|---|---|---|---|---|']
     lines += [f"| {label} | {r['config']} | {iters} | {result} | {r['wall_min']:.1f} | {r['cpu_min']:.1f} |"
               for label, r, iters, result in rows]

@@ -13,7 +13,6 @@ which is why ``--dtype auto`` picks fp32 on such CPUs).
 """
 import argparse
 import json
-import statistics
 import sys
 
 import radio_dense.tools  # noqa: F401  (first: the tools' process settings, before torch loads)
@@ -47,7 +46,7 @@ def main(argv=None) -> int:
     import torch
 
     from radio_dense import create_radio
-    from radio_dense.analysis.gpu_check import time_ms
+    from radio_dense.analysis.timing import machine_line, markdown_table, median, time_ms
     from radio_dense.radio.precision import autocast, cpu_has_native_bf16, enable_tf32
     from radio_dense.sam import RadioSamPredictor, build_radio_sam
     if args.threads:
@@ -83,7 +82,7 @@ def main(argv=None) -> int:
         cosine = torch.nn.functional.cosine_similarity(outputs['bf16'].flatten(), outputs['fp32'].flatten(), dim=0)
         mode = f'vitdet {window}' if window else 'global'
         for part in ('backbone', 'set_image', 'click'):
-            fp32, bf16 = (statistics.median(times[part, n]) for n in dtypes)
+            fp32, bf16 = (median(times[part, n]) for n in dtypes)
             rows.append(dict(arch=args.arch, input=size, mode=mode, part=part, fp32_ms=round(fp32, 1),
                              bf16_ms=round(bf16, 1), bf16_speedup=round(fp32 / bf16, 2),
                              cosine=round(cosine.item(), 5) if part == 'backbone' else None))
@@ -91,12 +90,10 @@ def main(argv=None) -> int:
     native = cpu_has_native_bf16()
     device = torch.cuda.get_device_name(args.device) if args.device.startswith('cuda') else cpu_model()
     print(f'device: {device}; native bf16: {native if not args.device.startswith("cuda") else "-"}; '
-          f'torch {torch.__version__}, {torch.get_num_threads()} threads\n')
-    print('| arch | input | mode | part | fp32 ms | bf16 ms | bf16 speed-up | cosine (bf16 vs fp32) |')
-    print('|---|---|---|---|---|---|---|---|')
-    for r in rows:
-        print(f"| {r['arch']} | {r['input']} | {r['mode']} | {r['part']} | {r['fp32_ms']} | {r['bf16_ms']} | "
-              f"{r['bf16_speedup']}x | {r['cosine'] if r['cosine'] is not None else '-'} |")
+          f'{machine_line()}\n')
+    print(markdown_table([dict(r, bf16_speedup=f"{r['bf16_speedup']}x") for r in rows],
+                         ['arch', 'input', 'mode', 'part', 'fp32_ms', 'bf16_ms', 'bf16_speedup', 'cosine'],
+                         ['arch', 'input', 'mode', 'part', 'fp32 ms', 'bf16 ms', 'bf16 speed-up', 'cosine (bf16 vs fp32)']))
     if args.json:
         with open(args.json, 'w') as f:
             json.dump(dict(device=device, native_bf16=native, rows=rows), f, indent=1)

@@ -36,18 +36,13 @@ multiple of 14 (1152 -> 1148) and only in its own windowed layout (24-patch wind
 import argparse
 import gc
 import json
-import os
 import platform
-import statistics
 import sys
-import time
-from typing import Callable, Dict, List, Tuple
+from typing import Dict, List, Tuple
 
 import radio_dense.tools  # noqa: F401  (first: the tools' process settings, before torch loads)
 
 import numpy as np
-
-import radio_dense.tools  # noqa: F401  (first: the tools' process settings, before torch loads)
 
 ENCODERS = {
     'radio-tiny (global)': ('radio', dict(arch='radio-tiny')),
@@ -98,23 +93,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def _sync(device: str) -> None:
-    import torch
-    if device.startswith('cuda'):
-        torch.cuda.synchronize()
-
-
-def _time(fn: Callable[[], object], repeats: int, device: str) -> List[float]:
-    out = []
-    for _ in range(repeats):
-        _sync(device)
-        start = time.perf_counter()
-        fn()
-        _sync(device)
-        out.append((time.perf_counter() - start) * 1000)
-    return out
-
-
 def _build(kind: str, spec, resolution: int, device: str):
     import torch
     if kind == 'radio':
@@ -130,18 +108,18 @@ def _build(kind: str, spec, resolution: int, device: str):
 
 
 def _set_random_embedding(predictor, image: np.ndarray, device: str) -> None:
-    """A cached embedding without running the encoder (the decoder's cost does not depend on it)."""
+    """A cached embedding without running the encoder (the decoder's cost does not depend on it).
+
+    segment-anything's ``SamPredictor`` has no public way to take an embedding, so it embeds the image
+    once (its first call) and keeps that embedding for every later round.
+    """
     import torch
     from segment_anything import SamPredictor
-    h, w = image.shape[:2]
     if isinstance(predictor, SamPredictor):
-        size = predictor.transform.get_preprocess_shape(h, w, predictor.model.image_encoder.img_size)
-        predictor.reset_image()
-        predictor.original_size, predictor.input_size = (h, w), tuple(size)
-        grid = predictor.model.prompt_encoder.image_embedding_size
-        predictor.features = torch.randn(1, 256, *grid, device=device)
-        predictor.is_image_set = True
+        if not predictor.is_image_set:
+            predictor.set_image(image)
         return
+    h, w = image.shape[:2]
     geometry = predictor.model.geometry((h, w), predictor.resolution, predictor.pad_to_square)
     grid = tuple(s // predictor.model.patch_size for s in geometry.canvas_size)
     predictor.set_image_embedding(torch.randn(1, 256, *grid, device=device), geometry)
@@ -150,6 +128,8 @@ def _set_random_embedding(predictor, image: np.ndarray, device: str) -> None:
 def bench(args: argparse.Namespace, image: np.ndarray) -> Tuple[List[Dict], List[float]]:
     """Build every encoder, then time them round by round (interleaved)."""
     import torch
+
+    from radio_dense.analysis.timing import load_average, median, time_ms
     built = {name: _build(*ENCODERS[name], args.resolution, args.device) for name in args.encoders}
     if args.exact_decoder:
         from radio_dense.sam import RadioSamPredictor
@@ -176,21 +156,21 @@ def bench(args: argparse.Namespace, image: np.ndarray) -> Tuple[List[Dict], List
             predictor.predict(**point)
             predictor.predict(**box)
         for _ in range(args.repeats):
-            loads.append(os.getloadavg()[0] if hasattr(os, 'getloadavg') else float('nan'))
+            loads.append(load_average()[0])
             for name, (predictor, _) in built.items():
-                embed[name] += _time(lambda: set_image(predictor), 1, args.device)
-                click[name] += _time(lambda: predictor.predict(**point), args.decoder_repeats, args.device)
-                boxed[name] += _time(lambda: predictor.predict(**box), args.decoder_repeats, args.device)
+                embed[name] += time_ms(lambda: set_image(predictor), args.device, 1, 0)
+                click[name] += time_ms(lambda: predictor.predict(**point), args.device, args.decoder_repeats, 0)
+                boxed[name] += time_ms(lambda: predictor.predict(**box), args.device, args.decoder_repeats, 0)
     rows = []
     for name, (predictor, model) in built.items():
         rows.append({'encoder': name,
                      'params_M': round(sum(p.numel() for p in model.image_encoder.parameters()) / 1e6, 1),
                      'grid': 'x'.join(str(s) for s in predictor.get_image_embedding().shape[-2:]),
-                     'set_image_ms': '-' if args.random_embedding else round(statistics.median(embed[name]), 1),
+                     'set_image_ms': '-' if args.random_embedding else round(median(embed[name]), 1),
                      'set_image_min_ms': '-' if args.random_embedding else round(min(embed[name]), 1),
-                     'click_ms': round(statistics.median(click[name]), 2),
+                     'click_ms': round(median(click[name]), 2),
                      'click_min_ms': round(min(click[name]), 2),
-                     'box_ms': round(statistics.median(boxed[name]), 2)})
+                     'box_ms': round(median(boxed[name]), 2)})
     del built
     gc.collect()
     if args.device.startswith('cuda'):
@@ -224,20 +204,20 @@ def _peak_rss_mib() -> float:
 def bench_sam3_encoder(name: str, resolution: int, mode: str, args: argparse.Namespace) -> Dict:
     """One SAM3 image-encoder row: median ms of trunk + neck on a random normalised image."""
     import torch
+
+    from radio_dense.analysis.timing import median, time_ms
     kind, trunk_name = SAM3_ENCODERS[name]
     backbone, side = _sam3_encoder(kind, trunk_name, resolution, mode)
     backbone = backbone.to(args.device)
     trunk_params = sum(p.numel() for p in backbone.trunk.parameters()) / 1e6
     canvas = torch.rand(1, 3, side, side, device=args.device) * 2 - 1
     with torch.inference_mode():
-        for _ in range(args.warmup):
-            backbone(canvas)
-        times = _time(lambda: backbone(canvas), args.repeats, args.device)
+        times = time_ms(lambda: backbone(canvas), args.device, args.repeats, args.warmup)
     grid = side // (14 if kind == 'sam3' else 16)
     row = {'encoder': name, 'attention': 'win24+4 global' if kind == 'sam3' else
            (f'vitdet w{SAM3_VITDET_WINDOW}' if mode == 'vitdet' else 'global'),
            'input': side, 'params_M': round(trunk_params, 1), 'grid': f'{grid}x{grid}',
-           'encoder_ms': round(statistics.median(times), 1), 'encoder_min_ms': round(min(times), 1),
+           'encoder_ms': round(median(times), 1), 'encoder_min_ms': round(min(times), 1),
            'peak_rss_MiB': round(_peak_rss_mib())}
     if args.device.startswith('cuda'):
         row['peak_cuda_MiB'] = round(torch.cuda.max_memory_allocated() / 2 ** 20)
@@ -272,18 +252,15 @@ def sam3_rows(args: argparse.Namespace) -> List[Dict]:
     return rows
 
 
-def format_table(rows: List[Dict], headers=None) -> str:
-    headers = headers or ['encoder', 'params_M', 'grid', 'set_image_ms', 'set_image_min_ms', 'click_ms', 'click_min_ms',
-                          'box_ms']
-    widths = [max(len(h), *(len(str(r[h])) for r in rows)) for h in headers]
-    lines = [' | '.join(h.ljust(w) for h, w in zip(headers, widths)), '-+-'.join('-' * w for w in widths)]
-    lines += [' | '.join(str(r[h]).ljust(w) for h, w in zip(headers, widths)) for r in rows]
-    return '\n'.join(lines)
+SAM_COLUMNS = ['encoder', 'params_M', 'grid', 'set_image_ms', 'set_image_min_ms', 'click_ms', 'click_min_ms', 'box_ms']
+SAM3_COLUMNS = ['encoder', 'attention', 'input', 'params_M', 'grid', 'encoder_ms', 'encoder_min_ms', 'peak_rss_MiB']
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
     import torch
+
+    from radio_dense.analysis.timing import markdown_table
     args.device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -291,23 +268,22 @@ def main(argv=None) -> int:
         raise SystemExit('--device cuda but no CUDA device is visible; use --device cpu')
     device_name = torch.cuda.get_device_name() if args.device.startswith('cuda') else platform.processor() or 'cpu'
     if args.sam3:
-        print(f"SAM3 image encoder (trunk + SAM3 neck) latency, batch 1, random weights, device {args.device} "
+        print(f"SAM3 image encoder (trunk + SAM3 neck) latency, batch 1, RANDOM WEIGHTS, device {args.device} "
               f"({device_name}, {torch.get_num_threads()} CPU threads), {args.repeats} timed after {args.warmup} "
               f"warm-up, median ms", flush=True)
         rows = sam3_rows(args)
-        print(format_table(rows, ['encoder', 'attention', 'input', 'params_M', 'grid', 'encoder_ms',
-                                  'encoder_min_ms', 'peak_rss_MiB']))
+        print(markdown_table(rows, SAM3_COLUMNS))
         if args.out_json:
             with open(args.out_json, 'w') as f:
                 json.dump({'device': args.device, 'device_name': device_name, 'rows': rows}, f, indent=2)
         return 0
     rng = np.random.default_rng(0)
     image = (rng.random((*args.image_size, 3)) * 255).astype(np.uint8)
-    print(f'SAM prompting latency at {args.resolution} px (square padding), image {args.image_size[1]}x'
+    print(f'SAM prompting latency (RANDOM WEIGHTS) at {args.resolution} px (square padding), image {args.image_size[1]}x'
           f'{args.image_size[0]}, device {args.device} ({device_name}, {torch.get_num_threads()} CPU threads), '
           f'{args.repeats} timed set_image after {args.warmup} warm-up, median ms', flush=True)
     rows, loads = bench(args, image)
-    print(format_table(rows))
+    print(markdown_table(rows, SAM_COLUMNS))
     print(f'load average at the start of each round: {", ".join(f"{v:.1f}" for v in loads)}')
     if args.out_json:
         with open(args.out_json, 'w') as f:

@@ -12,10 +12,7 @@ Example::
 """
 import argparse
 import os
-import statistics
-import subprocess
 import sys
-import time
 
 import radio_dense.tools  # noqa: F401  (first: the tools' process settings, before torch loads)
 
@@ -47,22 +44,17 @@ def list_tools():
 
 
 def wall_times(cmd, repeats: int):
+    """Median and fastest wall time (s) of ``cmd`` in a fresh process, run from the repository."""
+    from radio_dense.analysis.timing import median, wall_seconds
     env = dict(os.environ, PYTHONPATH=REPO_DIR + os.pathsep + os.environ.get('PYTHONPATH', ''))
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=REPO_DIR, env=env, capture_output=True, text=True)
-        times.append(time.perf_counter() - start)
-        if proc.returncode != 0:
-            raise SystemExit(f'{" ".join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}')
-    return statistics.median(times), min(times)
+    times = wall_seconds(cmd, repeats, cwd=REPO_DIR, env=env)
+    return median(times), min(times)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    load = os.getloadavg() if hasattr(os, 'getloadavg') else (float('nan'),) * 3
-    print(f'Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load[0]:.1f} / {load[1]:.1f} / '
-          f'{load[2]:.1f} (1/5/15 min), median and fastest of {args.repeats} runs\n')
+    from radio_dense.analysis.timing import machine_line
+    print(f'Python {sys.version.split()[0]}, {machine_line()}; median and fastest of {args.repeats} runs\n')
     print('| command | median s | fastest s | target |')
     print('|---|---:|---:|---|')
     if not args.skip_imports:
