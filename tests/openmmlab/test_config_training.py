@@ -19,7 +19,9 @@ from radio_dense.radio.architectures import build_vit
 from radio_dense.radio.hub_export import hub_args, hub_state_dict
 
 CONFIGS = Path(__file__).resolve().parents[2] / 'configs'
-FULL_SIZE = sorted(p for folder in ('radio_seg', 'radio_det') for p in (CONFIGS / folder).glob('*.py'))
+# The per-release leaves (c-radio_*, radio_v2.5-h/g: configs/_base_/releases) inherit these RADIOv2.5-B/L
+# configs and change only the backbone, whose real architecture test_release_configs.py builds on meta.
+FULL_SIZE = sorted(p for folder in ('radio_seg', 'radio_det') for p in (CONFIGS / folder).glob('radio-*.py'))
 DEMOS = {  # the synthetic-data config whose train loader stands in for each kind of config
     'seg': 'demo/radio-tiny_upernet_1xb4-300_synthetic-192x192.py',
     'instance': 'demo/radio-tiny_mask-rcnn_1xb4-800_synthetic-160x160.py',
