@@ -1,18 +1,11 @@
-# RADIOv2.5-B: the backbone settings every RADIOv2.5-B config shares, as variables (bases may not share keys
-# with the task config a leaf also inherits). `radio_backbone` merges into a RADIOBackbone/RADIOAdapter
-# dict: the zoo name for the weights (radio_dense.radio.zoo.RADIO_ZOO['radio_v2.5-b']) and `arch`,
-# the random-init trunk checkpoint=None builds (the B/L configs' long-standing 'vit-b-16' /
-# 'vit-l-16').
+# RADIOv2.5-B: the settings every RADIOv2.5-B config shares (what each variable means: README.md here).
+# arch: the random-init trunk the B/L configs have always named (the release layout is not tabulated).
 radio_zoo_name = 'radio_v2.5-b'
 radio_backbone = dict(checkpoint=radio_zoo_name, arch='vit-b-16')
-radio_width = 768  # embed dim: neck / head in_channels
-radio_depth = 12  # blocks: layer-wise lr decay, adapter interaction indexes
-radio_drop_path_rate = 0.1  # when fine-tuned (segmentation)
-radio_layer_decay = 0.75  # layer-wise lr decay rate when fine-tuned (segmentation)
-radio_vitdet = dict(vitdet_window_size=16, num_global=4)  # upstream's ViTDet schedule for this release
-# ViTDet-paper detection fine-tuning (Li et al. 2022: B 0.1 / 0.7, L 0.4 / 0.8, H 0.5 / 0.9)
-radio_det_drop_path_rate = 0.1
-radio_det_layer_decay = 0.7
-radio_det_backbone = dict(radio_backbone, **radio_vitdet, drop_path_rate=radio_det_drop_path_rate, with_cp=False)  # ViT-B fits without
-# ViT-Adapter: interactions after each quarter of the blocks, deformable heads dividing the width
-radio_adapter = dict(radio_backbone, interaction_indexes=[[0, 2], [3, 5], [6, 8], [9, 11]], deform_num_heads=12, drop_path_rate=0.3)
+radio_width, radio_depth = 768, 12
+radio_drop_path_rate, radio_layer_decay = 0.1, 0.75
+radio_vitdet = dict(vitdet_window_size=16, num_global=4)
+radio_det_drop_path_rate, radio_det_layer_decay = 0.1, 0.7
+radio_det_backbone = dict(radio_backbone, **radio_vitdet, drop_path_rate=radio_det_drop_path_rate, with_cp=False)
+radio_adapter = dict(radio_backbone, interaction_indexes=[[0, 2], [3, 5], [6, 8], [9, 11]], deform_num_heads=12,
+                     drop_path_rate=0.3)
