@@ -92,10 +92,12 @@ class MemoryPlan:
 
 
 def plan_memory(shape: TrunkShape, batch: int, total_parameters: int, trainable_parameters: int,
-                trunk_trains: bool = True) -> MemoryPlan:
+                trunk_trains: bool = True, shards: int = 1) -> MemoryPlan:
     """Peak memory of a training step with AdamW (fp32 master weights, as mmengine's optimizer wrappers keep).
 
     ``trunk_trains=False`` (a frozen trunk, linear probe): the trunk runs without saving activations.
+    ``shards``: FSDP's full sharding over that many GPUs: weights, gradients and AdamW state are split, plus
+    two blocks' gathered weights and gradients at a time (the one computing and the one prefetched).
     """
     spec = shape.spec
     per_token = block_saved_values(spec)
@@ -110,6 +112,8 @@ def plan_memory(shape: TrunkShape, batch: int, total_parameters: int, trainable_
         acts[dtype] = spec.depth * block
         acts[dtype + '+cp'] = spec.depth * values * size + block  # block inputs + one block recomputed
     trunk_params = spec.depth * block_parameters(spec)
-    return MemoryPlan(weights=4.0 * total_parameters, gradients=4.0 * trainable_parameters,
-                      optimizer=float(ADAMW_STATE_BYTES * trainable_parameters), activations=acts,
+    gathered = 2 * block_parameters(spec) if shards > 1 else 0
+    return MemoryPlan(weights=4.0 * (total_parameters / shards + gathered),
+                      gradients=4.0 * (trainable_parameters / shards + gathered),
+                      optimizer=ADAMW_STATE_BYTES * trainable_parameters / shards, activations=acts,
                       autocast_weights=2.0 * (trunk_params if trunk_trains else 0))

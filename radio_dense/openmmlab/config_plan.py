@@ -6,6 +6,8 @@ trunk's, from :mod:`radio_dense.analysis.train_memory` (necks and heads add thei
 crops the trunk dominates). bf16 means mmengine's ``AmpOptimWrapper`` (``--amp bf16``): fp32 master weights,
 autocast activations.
 """
+import os
+import re
 from dataclasses import dataclass
 from typing import Dict, Optional, Tuple
 
@@ -30,6 +32,7 @@ class ConfigPlan:
     gflops: float  # trunk forward, per image
     with_cp: bool
     memory: MemoryPlan
+    shards: int = 1  # FSDP: GPUs the weights, gradients and AdamW state are split over
 
     @property
     def configured_mode(self) -> str:
@@ -77,9 +80,18 @@ def plan_config(path: str) -> ConfigPlan:
     parameters = sum(p.numel() for p in model.parameters())
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     trunk_trains = any(p.requires_grad for p in trunk.parameters())
+    shards = _fsdp_gpus(cfg, path)
     return ConfigPlan(path, crop, batch, parameters, trainable, trunk_flops(shape) / 1e9,
                       bool(backbone.get('with_cp', False)),
-                      plan_memory(shape, batch, parameters, trainable, trunk_trains=trunk_trains))
+                      plan_memory(shape, batch, parameters, trainable, trunk_trains=trunk_trains, shards=shards), shards)
+
+
+def _fsdp_gpus(cfg: Config, path: str) -> int:
+    """GPUs an FSDP config shards over: its name's ``<gpus>xb<batch>`` (8 when it does not say); 1 without FSDP."""
+    if cfg.get('strategy', {}).get('type') != 'FSDPStrategy':
+        return 1
+    match = re.search(r'_(\d+)xb\d+', os.path.basename(path))
+    return int(match.group(1)) if match else 8
 
 
 def markdown_table(plans, limit_gb: float = GPU_GB) -> str:
@@ -94,5 +106,5 @@ def markdown_table(plans, limit_gb: float = GPU_GB) -> str:
         acts = ' | '.join(f'{m.activations[k] / GB:.1f}' for k in MODES)
         lines.append(f'| {p.config} | {p.crop[0]}x{p.crop[1]} | {p.batch} | {p.parameters / 1e6:.0f} | '
                      f'{p.trainable / 1e6:.0f} | {p.gflops:.0f} | {state:.1f} | {acts} | '
-                     f'{p.peak_gb():.1f} ({p.configured_mode}) | {fits} |')
+                     f'{p.peak_gb():.1f} ({p.configured_mode}{f", FSDP/{p.shards}" if p.shards > 1 else ""}) | {fits} |')
     return '\n'.join(lines)

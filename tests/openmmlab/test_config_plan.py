@@ -35,3 +35,12 @@ def test_keep_ratio_detector_is_planned_at_its_resize_scale(capsys):
     assert main([path, '--gpu-gb', '5']) == 0
     out, err = capsys.readouterr()
     assert out.count('800x1333.py | 800x1333 | 2 |') == 1 and 'fits 5 GB with' in out and 'Over 5 GB as configured' in err
+
+
+def test_fsdp_variant_shards_the_state_over_its_gpus():
+    plain = plan_config(str(CONFIGS / 'radio_seg/c-radio_v3-g_upernet_8xb2-80k_ade20k-512x512.py'))
+    fsdp = plan_config(str(CONFIGS / 'radio_seg/c-radio_v3-g_upernet_8xb2-fsdp-80k_ade20k-512x512.py'))
+    assert (plain.shards, fsdp.shards) == (1, 8) and fsdp.parameters == plain.parameters
+    state = lambda p: p.memory.weights + p.memory.gradients + p.memory.optimizer  # noqa: E731
+    assert state(plain) / 8 < state(fsdp) < state(plain) / 4  # 1/8 plus two gathered ViT-g blocks
+    assert fsdp.memory.activations == plain.memory.activations
