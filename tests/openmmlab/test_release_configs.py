@@ -135,6 +135,7 @@ MATRIX = {
     'radio_det_m2f': ['adapter-mask2former_8xb2-lsj-50e_coco-panoptic-1024'],
     'radio_det': ['{vitdet}mask-rcnn_32xb2-lsj-100e_coco-1024', '{vitdet}cascade-mask-rcnn_32xb2-lsj-100e_coco-1024'],
     'radio_sam': ['sam-vit-h-decoder_1024'],
+    'radio_sam3': ['sam3_1152'],
 }
 
 
@@ -145,6 +146,5 @@ def test_release_has_its_task_matrix(release):
     wanted = [n.format(vitdet=vitdet) for n in MATRIX['radio_seg'] + MATRIX['radio_det']]
     if release.startswith(('c-radio_v4', 'c-radio_v3-h', 'c-radio_v3-g')):
         wanted += MATRIX['radio_seg_m2f'] + MATRIX['radio_det_m2f']
-    if not release.startswith('c-radio_v4'):  # v4 has a sam3 adaptor, no sam one
-        wanted += MATRIX['radio_sam']
+    wanted += MATRIX['radio_sam3' if release.startswith('c-radio_v4') else 'radio_sam']  # v4: sam3 adaptor, no sam
     assert {f'{release}_{n}' for n in wanted} <= names
