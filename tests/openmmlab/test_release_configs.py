@@ -148,3 +148,16 @@ def test_release_has_its_task_matrix(release):
         wanted += MATRIX['radio_seg_m2f'] + MATRIX['radio_det_m2f']
     wanted += MATRIX['radio_sam3' if release.startswith('c-radio_v4') else 'radio_sam']  # v4: sam3 adaptor, no sam
     assert {f'{release}_{n}' for n in wanted} <= names
+
+
+@pytest.mark.parametrize('release', [r for r in RELEASES if r.startswith(('c-radio_v4', 'c-radio_v3-h', 'c-radio_v3-g'))])
+def test_release_adapter_builds_on_meta(release):
+    from mmseg.registry import MODELS
+    import radio_dense.openmmlab.seg  # noqa: F401
+    from radio_dense.openmmlab.adapter import RADIOAdapter  # noqa: F401  (registration)
+    base = _base(release)
+    leaf = Config.fromfile(str(REPO / f'configs/radio_seg/{release}_adapter-mask2former_8xb2-160k_ade20k-512x512.py'))
+    with torch.device('meta'):
+        adapter = MODELS.build(dict(leaf.model.backbone, checkpoint=None))
+    assert adapter.radio.embed_dim == base.radio_width and len(adapter.radio.blocks) == base.radio_depth
+    assert adapter.interaction_indexes[-1][-1] == base.radio_depth - 1 and adapter.with_cp
