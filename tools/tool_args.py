@@ -178,8 +178,11 @@ SAM3_SIZES = ('image', 'tiny')
 
 
 def add_sam3_model_args(parser: argparse.ArgumentParser) -> None:
-    """``--radio``, ``--vitdet``, ``--sam3-checkpoint``, ``--sam3-size``, ``--sam3-own-trunk``, ``--device``."""
+    """``--config``, ``--radio``, ``--vitdet``, ``--sam3-checkpoint``, ``--sam3-size``, ``--sam3-own-trunk``, ``--device``."""
     g = parser.add_argument_group('model')
+    g.add_argument('--config', help="a SAM3 config (configs/radio_sam/*_sam3_*.py: model.type 'build_radio_sam3'): its "
+                                    "RADIO release, ViTDet windows, sam3 checkpoint and resolution; the options below "
+                                    "win (needs mmengine)")
     g.add_argument('--radio', help="RADIO with a 'sam3' adaptor: zoo name (c-radio_v4-h, c-radio_v4-so400m) or "
                                    "checkpoint (default: the radio_tiny test fixture + a RANDOM sam3 adaptor)")
     g.add_argument('--vitdet', type=int, metavar='WINDOW', help='run RADIO with ViTDet windows of WINDOW patches')

@@ -6,8 +6,6 @@
 #     result, 57.7, is multi-scale with a larger pixel decoder);
 #   ViT-Adapter paper / repo: ViT-Adapter-L (BEiT-L) + Mask2Former, 640 crop, 160k: 58.3 (59.0 MS);
 #   NVIDIA TAO: no public C-RADIO + Mask2Former ADE20K number found when this was written.
-_base_ = './radio-v2.5-b_adapter-mask2former_8xb2-160k_ade20k-512x512.py'
-model = dict(
-    backbone=dict(_base_.radio_adapter_l, _delete_=True),
-    decode_head=dict(in_channels=[1024, 1024, 1024, 1024]))
+_base_ = ['./radio-v2.5-b_adapter-mask2former_8xb2-160k_ade20k-512x512.py', '../_base_/releases/radio_v2.5-l.py']
+model = dict(backbone=_base_.radio_adapter, decode_head=dict(in_channels=[_base_.radio_width] * 4))
 optim_wrapper = dict(paramwise_cfg=dict(decay_rate=0.9))

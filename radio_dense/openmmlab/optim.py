@@ -13,6 +13,17 @@ NO_DECAY_NAMES = ('pos_embed', 'cls_token.token', 'patch_generator.cls_token', '
                   'query_feat')
 
 
+#: what FSDP (``use_orig_params=True``) and activation-checkpoint wrappers insert into parameter names
+WRAPPER_NAME_PARTS = ('_fsdp_wrapped_module.', '_checkpoint_wrapped_module.')
+
+
+def unwrapped_name(name: str) -> str:
+    """A parameter's name as in the unwrapped model (FlexibleRunner + FSDPStrategy wraps before the optimizer)."""
+    for part in WRAPPER_NAME_PARTS:
+        name = name.replace(part, '')
+    return name
+
+
 def radio_layer_id(name: str, num_layers: int) -> int:
     """Depth of a parameter: 0 for the patch generator, i+1 for block i, ``num_layers + 1`` otherwise."""
     if '.radio.' in f'.{name}' or name.startswith('radio.'):
@@ -56,6 +67,7 @@ class RADIOLayerDecayOptimizerConstructor(DefaultOptimWrapperConstructor):
         for name, param in module.named_parameters():
             if not param.requires_grad:
                 continue
+            name = unwrapped_name(name)
             no_decay = param.ndim == 1 or name.endswith('.bias') or any(k in name for k in NO_DECAY_NAMES)
             if is_adapter_param(name):
                 label, scale = 'adapter', adapter_scale

@@ -167,6 +167,10 @@ def _apply_recipe(vit: VisionTransformer, recipe: UpstreamTrunk, scaled_ln: bool
 
 
 def canonical_trunk_name(name: str) -> str:
+    """The timm / upstream trunk name for an alias (``'vit-b-16'``) or a release name (``'c-radio_v4-h'``)."""
+    from .release_layouts import RELEASE_LAYOUTS
+    if name in RELEASE_LAYOUTS:
+        return RELEASE_LAYOUTS[name].model
     return ARCH_ALIASES.get(name, name)
 
 
@@ -178,6 +182,9 @@ def build_vit(name: str, model_kwargs: Optional[Mapping[str, Any]] = None, globa
     chooses the random init). Raises :class:`UnsupportedTrunkError` naming the supported trunks
     for unknown names and for models that are not plain ViTs.
     """
+    from .release_layouts import RELEASE_LAYOUTS
+    if name in RELEASE_LAYOUTS and model_kwargs is None:
+        model_kwargs = RELEASE_LAYOUTS[name].model_kwargs
     name = canonical_trunk_name(name)
     kwargs = dict(model_kwargs or {})
     kwargs.pop('weight_init', None)

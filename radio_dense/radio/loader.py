@@ -13,7 +13,9 @@ from .cpe import num_registers_for
 from .feature_normalizer import FeatureNormalizer, IntermediateFeatureNormalizer
 from .model import RADIOModel
 from .vit import RadioViT
-from .zoo import DEFAULT_VERSION, RADIO_ZOO, ZooEntry, fetch_zoo_checkpoint, zoo_entry, zoo_entry_for_file
+from .release_layouts import RELEASE_LAYOUTS
+from .zoo import (DEFAULT_VERSION, RADIO_ZOO, ZooEntry, fetch_zoo_checkpoint, require_vitdet_support, zoo_entry,
+                  zoo_entry_for_file)
 
 _FILE_SUFFIXES = ('.pth', '.tar', '.pt', '.bin', '.safetensors', '.ckpt')
 # Trunk tensors upstream's model holds (or its checkpoints carry) but never uses in RADIO's forward:
@@ -149,7 +151,7 @@ def build_radio(ckpt: RadioCheckpoint, adaptor_names: Optional[Union[str, Sequen
         inter_feature_normalizer=inter_norm, pad_windows=pad_windows)
     if vitdet_window_size is not None:
         if zoo is not None and not zoo.supports_vitdet:
-            raise ValueError('vitdet_window_size is not supported for this RADIO version; leave it at None')
+            require_vitdet_support(next(n for n, e in RADIO_ZOO.items() if e is zoo), vitdet_window_size)
         num_windowed = None
         if num_global is None and global_block_indices is None and zoo is not None:
             num_global, num_windowed = zoo.vitdet_num_global, zoo.vitdet_num_windowed
@@ -216,7 +218,9 @@ def load_radio(source: Optional[str] = None, adaptor_names: Optional[Union[str, 
             ``patch_size * window``, as upstream.
         drop_path_rate: stochastic depth for fine-tuning.
     """
-    path, entry = resolve_source(DEFAULT_VERSION if source is None else source, progress=progress)
+    source = DEFAULT_VERSION if source is None else source
+    require_vitdet_support(source, vitdet_window_size)  # before any download
+    path, entry = resolve_source(source, progress=progress)
     return build_radio(read_checkpoint(path), adaptor_names, vitdet_window_size, num_global,
                        global_block_indices, entry, dtype, pad_windows, drop_path_rate)
 
@@ -229,13 +233,22 @@ def create_radio(arch: str = 'radio-tiny', teachers: Sequence[str] = ('clip', 's
     """A random-initialised RADIO of a named architecture (``'radio-tiny'``, ``'vit-b-16'``, ``'vit-l-16'``...).
 
     Same layout as RADIOv2.5 (one summary token per teacher, registers up to a multiple of 8, CPE),
-    for tests, benchmarks and training from scratch.
+    for tests, benchmarks and training from scratch. A release name (``'c-radio_v4-h'``, see
+    :data:`~radio_dense.radio.release_layouts.RELEASE_LAYOUTS`) builds that release's architecture
+    (trunk, summary tokens, registers, position grid: its weights' names and shapes) and ignores
+    ``teachers``, ``cpe_max_size`` and ``register_multiple``.
     """
     if seed is not None:
         torch.manual_seed(seed)
     num_cls = len(teachers)
-    trunk = RadioViT(build_vit(arch), cpe_max_size, num_cls, num_registers_for(num_cls, register_multiple, None),
-                     drop_path_rate=drop_path_rate, arch=canonical_trunk_name(arch))
+    num_registers = num_registers_for(num_cls, register_multiple, None)
+    layout = RELEASE_LAYOUTS.get(arch)
+    if layout is not None:
+        require_vitdet_support(arch, vitdet_window_size)
+        num_cls, num_registers, cpe_max_size = len(layout.teachers), layout.num_registers, layout.cpe_max_size
+    trunk = RadioViT(build_vit(arch), cpe_max_size, num_cls, num_registers,
+                     drop_path_rate=drop_path_rate, arch=canonical_trunk_name(arch),
+                     model_kwargs=layout.model_kwargs if layout else None)
     for blk in trunk.blocks:
         for m in blk.modules():
             if isinstance(m, torch.nn.Linear):

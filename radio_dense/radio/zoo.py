@@ -73,6 +73,19 @@ def require_vit_release(name: str) -> None:
             f'{", ".join(VIT_VERSIONS)}')
 
 
+def require_vitdet_support(name: str, vitdet_window_size) -> None:
+    """Refuse ViTDet attention on a release trained without it, before anything is downloaded or built."""
+    entry = RADIO_ZOO.get(name)
+    if vitdet_window_size is None or entry is None or entry.supports_vitdet:
+        return
+    raise ValueError(
+        f'{name} does not support ViTDet windowed attention (vitdet_window_size={vitdet_window_size!r}): upstream '
+        f'NVlabs/RADIO refuses it for C-RADIOv3, whose blocks were only trained with global attention. Leave '
+        f'vitdet_window_size=None (global attention; the configs/radio_det/c-radio_v3-* detectors do so and use '
+        f'with_cp=True for memory), or pick a release with ViTDet: '
+        f'{", ".join(n for n in VIT_VERSIONS if RADIO_ZOO[n].supports_vitdet)}')
+
+
 def zoo_entry(name: str) -> ZooEntry:
     """Entry for a zoo name; ``KeyError`` lists the known names."""
     if name not in RADIO_ZOO:

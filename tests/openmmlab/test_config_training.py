@@ -5,9 +5,10 @@ data for the synthetic set at a 64 px crop. Two iterations each; every trainable
 gradient (DDP with find_unused_parameters=False needs it).
 
 Configs that differ only in numbers (release width/depth, crop, schedule, data set) train the same code
-path, so one config per *training signature* runs (the module types of the model, the backbone's
-switches, the optimizer's constructor, batch size 1 or more); a test checks every config has its
-signature covered, so a new kind of config is trained automatically."""
+path, so one config per *model structure* (the module types of the model, ViTDet or global, the
+optimizer's constructor, batch size 1 or more) and one per *set of backbone switches* (``with_cp``,
+frozen stages...) runs; a test checks every config's signatures are covered, so a new kind of config is
+trained automatically."""
 import copy
 from pathlib import Path
 
@@ -150,9 +151,10 @@ def _module_types(obj, path=''):
     return []
 
 
-def training_signature(path: Path) -> tuple:
-    """What decides which code trains and which parameters get gradients; numbers (widths, depths, crops,
-    learning rates, schedules) are left out."""
+def training_signatures(path: Path) -> tuple:
+    """What decides which code trains and which parameters get gradients, numbers (widths, depths, crops,
+    learning rates, schedules) left out: ``(model structure, backbone switches)``. Each is covered on its own,
+    so e.g. ``with_cp`` runs once, not once per head."""
     cfg = Config.fromfile(str(path))
     backbone = cfg.model.backbone
     switches = tuple(sorted((k, v) for k, v in backbone.items() if k not in NOT_A_SWITCH and
@@ -160,16 +162,18 @@ def training_signature(path: Path) -> tuple:
     windowed = bool(backbone.get('vitdet_window_size') or backbone.get('window_size'))
     optim = cfg.optim_wrapper
     constructor = optim.get('constructor'), tuple(sorted(optim.get('paramwise_cfg', {}) or {}))
-    return (tuple(sorted(_module_types(cfg.model))), switches, windowed, constructor, optim.get('type'),
-            cfg.train_dataloader.batch_size == 1)
+    structure = (tuple(sorted(_module_types(cfg.model))), windowed, constructor, optim.get('type'),
+                 cfg.train_dataloader.batch_size == 1)
+    return ('structure', structure), ('switches', switches)
 
 
 def representatives(paths) -> list:
-    """The first config (by name) of every training signature."""
+    """The first config (by name) of every model structure and of every set of backbone switches."""
     chosen = {}
     for p in paths:
-        chosen.setdefault(training_signature(p), p)
-    return sorted(chosen.values())
+        for signature in training_signatures(p):
+            chosen.setdefault(signature, p)
+    return sorted(set(chosen.values()))
 
 
 TRAINED = representatives(FULL_SIZE)
@@ -194,6 +198,6 @@ def test_config_trains_two_iterations_at_its_own_batch_size(path, data_root, tin
 
 def test_every_config_folder_is_covered():
     assert {p.parent.name for p in FULL_SIZE} == {'radio_seg', 'radio_det'} and len(FULL_SIZE) >= 18
-    signatures = {training_signature(p) for p in TRAINED}
-    assert all(training_signature(p) in signatures for p in FULL_SIZE)
+    signatures = {s for p in TRAINED for s in training_signatures(p)}
+    assert all(s in signatures for p in FULL_SIZE for s in training_signatures(p))
     assert len(TRAINED) >= 8  # linear, UPerNet (BN / GN at batch 1), M2F, Mask R-CNN, Cascade, frozen, ViTDet...

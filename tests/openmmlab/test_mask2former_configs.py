@@ -17,8 +17,10 @@ import radio_dense.openmmlab.det  # noqa: F401
 from radio_dense.data import DEMO_PANOPTIC_METAINFO
 
 CONFIGS = Path(__file__).resolve().parents[2] / 'configs'
-SEG = sorted(CONFIGS.glob('radio_seg/*mask2former*.py')) + sorted(CONFIGS.glob('demo/*mask2former*synthetic-1*.py'))
-DET = sorted(CONFIGS.glob('radio_det/*mask2former*.py')) + sorted(CONFIGS.glob('demo/*mask2former*panoptic*.py'))
+# The per-release leaves (c-radio_*) inherit the RADIOv2.5-B configs and change only the adapter's backbone:
+# built on the meta device by tests/openmmlab/test_release_configs.py.
+SEG = sorted(CONFIGS.glob('radio_seg/radio-*mask2former*.py')) + sorted(CONFIGS.glob('demo/*mask2former*synthetic-1*.py'))
+DET = sorted(CONFIGS.glob('radio_det/radio-*mask2former*.py')) + sorted(CONFIGS.glob('demo/*mask2former*panoptic*.py'))
 SIZES = [(128, 160), (96, 160)]  # (h, w): non-square, different per image
 TINY_STAGES = [[0, 2], [3, 5], [6, 8], [9, 11]]
 EXPECTED_DIM = {'radio-tiny': 192, 'vit-b-16': 768, 'vit-l-16': 1024}

@@ -171,7 +171,7 @@ def test_versions_without_vitdet_refuse_windows(tmp_path, monkeypatch, hub_check
     path = zoo.cache_path('c-radio_v3-l')
     os.makedirs(os.path.dirname(path))
     shutil.copy(hub_checkpoint, path)
-    with pytest.raises(ValueError, match='vitdet_window_size is not supported'):
+    with pytest.raises(ValueError, match='c-radio_v3-l does not support ViTDet windowed attention.*vitdet_window_size=None'):
         load_radio('c-radio_v3-l', vitdet_window_size=8)
 
 

@@ -51,3 +51,20 @@ def test_coco_finetune_config():
     cfg = Config.fromfile(str(CONFIG_DIR / 'radio-v2.5-b_conv-neck_sam-vit-h-decoder_1xb2-20k_coco-1024.py'))
     assert cfg.model.type == 'RadioSamModel' and cfg.model.sam.neck == 'conv' and cfg.model.sam.resolution == 1024
     assert cfg.train_dataloader.dataset.type == 'SamCocoDataset' and cfg.val_evaluator.type == 'SamPromptIoUMetric'
+
+
+def test_sam3_configs_feed_the_sam3_tools():
+    import argparse
+    from mmengine.registry import MODELS
+    from radio_dense.openmmlab.sam import sam3_settings_from_config
+    from radio_dense.tools.common.sam3_model_args import _apply_config
+    for release in ('c-radio_v4-h', 'c-radio_v4-so400m'):
+        settings = sam3_settings_from_config(str(CONFIG_DIR / f'{release}_sam3_1152.py'))
+        assert settings == dict(radio=release, vitdet=None, sam3_checkpoint='checkpoints/sam3.pt', resolution=1152)
+    args = argparse.Namespace(config=str(CONFIG_DIR / 'c-radio_v4-h_sam3_1152.py'), radio=None, vitdet=16,
+                              sam3_checkpoint=None)
+    assert _apply_config(args) == 1152  # the command line wins over the config
+    assert (args.radio, args.vitdet, args.sam3_checkpoint) == ('c-radio_v4-h', 16, 'checkpoints/sam3.pt')
+    with pytest.raises(ValueError, match="model.type 'build_radio_sam3', got 'build_radio_sam'.*sam_predict"):
+        sam3_settings_from_config(str(CONFIG_DIR / 'radio-v2.5-b_sam-vit-h-decoder_1024.py'))
+    assert MODELS.get('build_radio_sam3') is not None

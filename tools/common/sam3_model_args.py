@@ -17,6 +17,7 @@ def sam3_model_from_args(args: argparse.Namespace) -> Tuple[nn.Module, str, bool
     """``(model, description, random)``: the SAM3 model the arguments describe; ``random`` when any part is."""
     from radio_dense.sam3 import build_radio_sam3, build_sam3_image
     from radio_dense.sam3.random_adaptor import add_random_adaptor
+    resolution = _apply_config(args)
     size_name = args.sam3_size or ('image' if args.sam3_checkpoint else 'tiny')
     size = SIZES[size_name]
     sam3_part = (f'SAM3 {args.sam3_checkpoint}' if args.sam3_checkpoint
@@ -39,10 +40,22 @@ def sam3_model_from_args(args: argparse.Namespace) -> Tuple[nn.Module, str, bool
         radio_part, random_radio = 'RADIO radio_tiny test fixture with a RANDOM sam3 adaptor', True
     if args.vitdet:
         radio_part += f', ViTDet windows {args.vitdet}'
-    model = build_radio_sam3(encoder, sam3_checkpoint=args.sam3_checkpoint, size=size, seed=0)
+    model = build_radio_sam3(encoder, sam3_checkpoint=args.sam3_checkpoint, size=size, seed=0, resolution=resolution)
     is_random = random_radio or not args.sam3_checkpoint
     model = with_inference_dtype(model.to(device), args)
     return model, _describe(f'{radio_part}; {sam3_part}', is_random), is_random
+
+
+def _apply_config(args: argparse.Namespace):
+    """Fill the options a ``--config`` sets and the command line left out; returns the config's resolution."""
+    if not getattr(args, 'config', None):
+        return None
+    from radio_dense.openmmlab.sam import sam3_settings_from_config
+    settings = sam3_settings_from_config(args.config)
+    for key in ('radio', 'vitdet', 'sam3_checkpoint'):
+        if getattr(args, key, None) is None:
+            setattr(args, key, settings[key])
+    return settings['resolution']
 
 
 def _describe(parts: str, is_random: bool) -> str:

@@ -22,6 +22,9 @@ The upstream model is ``hubconf.radio_model(version=<file>, ...)`` in float32 on
 type ``siglip2`` / ``open_clip`` get upstream's ``GenericAdaptor`` (the vision side of their
 adaptors: same heads, same forward; the text towers need downloads and play no part in images).
 
+``releases/<release>.json`` records, for every release in ``RELEASE_LAYOUTS``, the parameter names and
+shapes of the trunk upstream builds from that release's ``args`` (on the ``meta`` device; ``--case releases``).
+
 ``text/`` records upstream's text towers (``--case text``: tests/radio/upstream_text_fixture.py).
 
 ``trunks/`` records, for every trunk name upstream registers plus a few timm ones, the output of
@@ -33,6 +36,7 @@ import copy
 import hashlib
 import itertools
 import json
+import math
 import os
 import sys
 import zlib
@@ -45,8 +49,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('upstream', help='path of an NVlabs/RADIO checkout')
     parser.add_argument('--case', action='append',
-                        help="case(s) to (re)build: a MODEL_CASES name, 'radio_tiny', 'trunks' or 'text' (upstream's "
-                             "text towers; default: all)")
+                        help="case(s) to (re)build: a MODEL_CASES name, 'radio_tiny', 'trunks', 'releases' (each "
+                             "release's parameter layout) or 'text' (upstream's text towers; default: all)")
     parser.add_argument('--out', help='output folder (default: tests/fixtures/upstream)')
     return parser.parse_args(argv)
 
@@ -522,9 +526,28 @@ def make_trunk_cases(out_dir: str) -> None:
         json.dump(index, f)
 
 
+def make_release_layouts(out_dir: str) -> None:
+    """Each release's trunk as upstream's ``create_model_from_args`` builds it from the release's ``args``
+    (:data:`radio_dense.radio.release_layouts.RELEASE_LAYOUTS`), on the meta device: parameter names -> shapes."""
+    from radio.radio_model import create_model_from_args
+
+    from radio_dense.radio.release_layouts import RELEASE_LAYOUTS
+
+    folder = os.path.join(out_dir, 'releases')
+    os.makedirs(folder, exist_ok=True)
+    for name, layout in sorted(RELEASE_LAYOUTS.items()):
+        args = layout.upstream_args()
+        with torch.device('meta'):
+            trunk = create_model_from_args(_namespace(args))
+        shapes = {k: list(v.shape) for k, v in trunk.state_dict().items()}
+        with open(os.path.join(folder, f'{name}.json'), 'w') as f:
+            json.dump(dict(release=name, args=args, parameters=shapes), f, indent=0)
+        print(f'release {name}: {sum(math.prod(s) for s in shapes.values()) / 1e6:.1f}M trunk parameters')
+
+
 def main(argv=None) -> None:
     opts = _ARGS if argv is None and '_ARGS' in globals() else parse_args(argv)
-    extra = ['radio_tiny', 'trunks', 'text']
+    extra = ['radio_tiny', 'trunks', 'text', 'releases']
     unknown = sorted(set(opts.case or []) - {*MODEL_CASES, *extra})
     if unknown:
         raise SystemExit(f'unknown --case {unknown}; choose from {[*MODEL_CASES, *extra]}')
@@ -534,6 +557,8 @@ def main(argv=None) -> None:
     for name in opts.case or [*MODEL_CASES, *extra]:
         if name == 'trunks':
             make_trunk_cases(opts.out)
+        elif name == 'releases':
+            make_release_layouts(opts.out)
         elif name == 'radio_tiny':
             make_radio_tiny(hubconf, opts.out)
         elif name == 'text':

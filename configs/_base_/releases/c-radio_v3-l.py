@@ -1,10 +1,10 @@
-# C-RADIOv3-L: the backbone settings every C-RADIOv3-L config shares, as variables (bases may not share keys
-# with the task config a leaf also inherits). `radio_backbone` merges into a RADIOBackbone/RADIOAdapter
-# dict: the zoo name for the weights and the release's trunk, so the config builds the real architecture
-# without weights (checkpoint=None, e.g. on the meta device). Weights: radio_dense.radio.zoo.RADIO_ZOO['c-radio_v3-l'].
+# C-RADIOv3-L: the settings every C-RADIOv3-L config shares (what each variable means: README.md here).
 radio_zoo_name = 'c-radio_v3-l'
-radio_backbone = dict(checkpoint=radio_zoo_name, arch='vit_large_patch16_224')
-radio_width = 1024  # embed dim: neck / head in_channels
-radio_depth = 24  # blocks: layer-wise lr decay, adapter interaction indexes
-radio_drop_path_rate = 0.2  # when fine-tuned
-radio_layer_decay = 0.85  # layer-wise lr decay rate when fine-tuned
+radio_backbone = dict(checkpoint=radio_zoo_name, arch='c-radio_v3-l')
+radio_width, radio_depth = 1024, 24
+radio_drop_path_rate, radio_layer_decay = 0.2, 0.85
+radio_vitdet = dict(vitdet_window_size=None, num_global=None)  # no ViTDet mode: upstream refuses it
+radio_det_drop_path_rate, radio_det_layer_decay = 0.4, 0.8
+radio_det_backbone = dict(radio_backbone, **radio_vitdet, drop_path_rate=radio_det_drop_path_rate, with_cp=True)
+radio_adapter = dict(radio_backbone, interaction_indexes=[[0, 5], [6, 11], [12, 17], [18, 23]], deform_num_heads=16,
+                     drop_path_rate=0.4)

@@ -1,10 +1,10 @@
-# RADIOv2.5-g: the backbone settings every RADIOv2.5-g config shares, as variables (bases may not share keys
-# with the task config a leaf also inherits). `radio_backbone` merges into a RADIOBackbone/RADIOAdapter
-# dict: the zoo name for the weights and the release's trunk, so the config builds the real architecture
-# without weights (checkpoint=None, e.g. on the meta device). Weights: radio_dense.radio.zoo.RADIO_ZOO['radio_v2.5-g'].
+# RADIOv2.5-g: the settings every RADIOv2.5-g config shares (what each variable means: README.md here).
 radio_zoo_name = 'radio_v2.5-g'
-radio_backbone = dict(checkpoint=radio_zoo_name, arch='vit_giant_patch14_224')
-radio_width = 1408  # embed dim: neck / head in_channels
-radio_depth = 40  # blocks: layer-wise lr decay, adapter interaction indexes
-radio_drop_path_rate = 0.4  # when fine-tuned
-radio_layer_decay = 0.9  # layer-wise lr decay rate when fine-tuned
+radio_backbone = dict(checkpoint=radio_zoo_name, arch='radio_v2.5-g')
+radio_width, radio_depth = 1408, 40
+radio_drop_path_rate, radio_layer_decay = 0.4, 0.9
+radio_vitdet = dict(vitdet_window_size=16, num_global=8)
+radio_det_drop_path_rate, radio_det_layer_decay = 0.5, 0.9
+radio_det_backbone = dict(radio_backbone, **radio_vitdet, drop_path_rate=radio_det_drop_path_rate, with_cp=True)
+radio_adapter = dict(radio_backbone, interaction_indexes=[[0, 9], [10, 19], [20, 29], [30, 39]], deform_num_heads=16,
+                     drop_path_rate=0.5)

@@ -20,6 +20,34 @@ from ...sam.utils.prompts import interior_point
 
 MODELS.register_module(module=build_radio_sam)
 
+
+@MODELS.register_module(name='build_radio_sam3')
+def _build_radio_sam3(**kwargs) -> torch.nn.Module:
+    """SAM3 on a RADIO release's ``sam3`` adaptor (:func:`radio_dense.sam3.build_radio_sam3`; needs ``sam3``)."""
+    from ...sam3 import build_radio_sam3
+    return build_radio_sam3(**kwargs)
+
+
+#: what a SAM3 config (``model.type='build_radio_sam3'``) may set, and the SAM3 tools' option for each
+SAM3_CONFIG_KEYS = {'encoder.source': '--radio', 'encoder.vitdet_window_size': '--vitdet',
+                    'sam3_checkpoint': '--sam3-checkpoint', 'resolution': '--resolution'}
+
+
+def sam3_settings_from_config(config: Union[str, Config]) -> dict:
+    """``{'radio', 'vitdet', 'sam3_checkpoint', 'resolution'}`` of a SAM3 config (configs/radio_sam/*_sam3_*.py)."""
+    cfg = Config.fromfile(config) if isinstance(config, str) else config
+    model = cfg.model
+    if model.get('type') != 'build_radio_sam3':
+        raise ValueError(f"{config}: a SAM3 config has model.type 'build_radio_sam3', got {model.get('type')!r} "
+                         f"(SAM-decoder configs are for tools/sam_predict.py)")
+    given = {f'encoder.{k}' for k in model.get('encoder', {})} | (set(model) - {'type', 'encoder'})
+    unknown = sorted(given - set(SAM3_CONFIG_KEYS))
+    if unknown:
+        raise ValueError(f'{config}: the SAM3 tools do not read {unknown}; a SAM3 config sets {sorted(SAM3_CONFIG_KEYS)}')
+    encoder = model.get('encoder', {})
+    return dict(radio=encoder.get('source'), vitdet=encoder.get('vitdet_window_size'),
+                sam3_checkpoint=model.get('sam3_checkpoint'), resolution=model.get('resolution'))
+
 VAL_PROMPTS = ('box', 'point')
 
 

@@ -1,0 +1,11 @@
+# RADIOv2.5-B: the settings every RADIOv2.5-B config shares (what each variable means: README.md here).
+# arch: the random-init trunk the B/L configs have always named (the release layout is not tabulated).
+radio_zoo_name = 'radio_v2.5-b'
+radio_backbone = dict(checkpoint=radio_zoo_name, arch='vit-b-16')
+radio_width, radio_depth = 768, 12
+radio_drop_path_rate, radio_layer_decay = 0.1, 0.75
+radio_vitdet = dict(vitdet_window_size=16, num_global=4)
+radio_det_drop_path_rate, radio_det_layer_decay = 0.1, 0.7
+radio_det_backbone = dict(radio_backbone, **radio_vitdet, drop_path_rate=radio_det_drop_path_rate, with_cp=False)
+radio_adapter = dict(radio_backbone, interaction_indexes=[[0, 2], [3, 5], [6, 8], [9, 11]], deform_num_heads=12,
+                     drop_path_rate=0.3)

@@ -1,0 +1,5 @@
+# C-RADIOv4-H fine-tuned as a ViTDet Mask R-CNN on COCO instances, LSJ 1024: the RADIOv2.5-B recipe with the
+# release's ViTDet schedule, ViTDet-paper drop path / layer decay and activation checkpointing.
+_base_ = ['./radio-v2.5-b_vitdet_mask-rcnn_32xb2-lsj-100e_coco-1024.py', '../_base_/releases/c-radio_v4-h.py']
+model = dict(backbone=_base_.radio_det_backbone, neck=dict(in_channels=_base_.radio_width))
+optim_wrapper = dict(paramwise_cfg=dict(decay_rate=_base_.radio_det_layer_decay))

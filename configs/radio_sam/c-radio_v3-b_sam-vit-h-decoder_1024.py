@@ -1,0 +1,3 @@
+# C-RADIOv3-B's `sam` adaptor + SAM ViT-H prompt encoder / mask decoder, 1024 px, square padding (see the B config).
+_base_ = ['./radio-v2.5-b_sam-vit-h-decoder_1024.py', '../_base_/releases/c-radio_v3-b.py']
+model = dict(encoder=dict(source=_base_.radio_zoo_name))
