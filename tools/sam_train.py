@@ -34,7 +34,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     args = parse_args(argv)
     import radio_dense.openmmlab.sam  # noqa: F401  (registration)
-    from radio_dense.openmmlab.atomic_checkpoint import use_atomic_checkpoints
+    from radio_dense.openmmlab.engine.atomic_checkpoint import use_atomic_checkpoints
     from radio_dense.sam.model_checkpoint import save_radio_sam_weights
     from radio_dense.tools.common.runner import load_config, prepare_launcher, start_runner
     prepare_launcher(args.launcher)

@@ -42,7 +42,7 @@ def main(argv=None) -> None:
     from PIL import Image
 
     from radio_dense.analysis.panels import compose_panels, tint_label_map
-    from radio_dense.openmmlab.zero_shot_seg import RADIOZeroShotSegmentor
+    from radio_dense.openmmlab.models.zero_shot_seg import RADIOZeroShotSegmentor
     from radio_dense.tools.common.radio_model_args import default_checkpoint
 
     random_weights = args.radio is None

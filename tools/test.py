@@ -41,7 +41,7 @@ def main(argv=None) -> None:
         if Config.fromfile(args.config).model.get('type') != 'RADIOZeroShotSegmentor':
             raise SystemExit(f'{args.config}: give the CHECKPOINT to evaluate (only zero-shot configs, '
                              f'configs/radio_zero_shot, run without one)')
-    from radio_dense.openmmlab.checkpoint_match import check_checkpoint_matches
+    from radio_dense.openmmlab.engine.checkpoint_fit import check_checkpoint_matches
     from radio_dense.tools.common.runner import build_runner_or_exit, save_metrics
     check = None if args.allow_partial or args.checkpoint is None else (
         lambda runner: check_checkpoint_matches(runner.model, args.checkpoint))

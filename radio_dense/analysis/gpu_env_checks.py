@@ -41,10 +41,10 @@ def check_env(plan: CheckPlan) -> List[dict]:
 
 def check_mmcv_ops(plan: CheckPlan) -> List[dict]:
     """RoIAlign, NMS and MultiScaleDeformableAttention on the device vs on the CPU, in fp32 and
-    inside bf16 autocast on bf16 inputs (radio_dense runs these ops in fp32 there: :mod:`radio_dense.openmmlab.mmcv_precision`)."""
+    inside bf16 autocast on bf16 inputs (radio_dense runs these ops in fp32 there: :mod:`radio_dense.openmmlab.engine.mmcv_fp32_ops`)."""
     try:
         import mmcv.ops  # noqa: F401
-        from ..openmmlab.mmcv_precision import patch_mmcv_ops_precision
+        from ..openmmlab.engine.mmcv_fp32_ops import patch_mmcv_ops_precision
     except Exception as err:  # noqa: BLE001
         return [{'check': 'mmcv_ops', 'skipped': f'mmcv with compiled ops not importable ({type(err).__name__}: '
                                                  f'{str(err)[:120]}); see tools/setup_env.sh'}]

@@ -2,7 +2,7 @@
 
 Needs the ``deploy`` extra (``pip install -e .[deploy]``: onnx, onnxruntime, onnxscript).
 SAM's prompt decoder: :mod:`radio_dense.deploy.sam_decoder` (needs segment-anything); a whole
-mmseg model: :mod:`radio_dense.openmmlab.onnx_export` (OpenMMLab layer).
+mmseg model: :mod:`radio_dense.openmmlab.export.segmentor_onnx` (OpenMMLab layer).
 """
 from .backbone import RadioForExport, export_radio_onnx
 from .onnx_graph import DEFAULT_OPSET, OnnxCheck, export_onnx, run_onnx, validate_onnx

@@ -3,7 +3,7 @@
 ``custom_imports = dict(imports=['radio_dense.openmmlab.det'])`` registers the shared modules of
 :mod:`radio_dense.openmmlab` (mmengine's root registries) and the mmdet-only ones (mmdet's registries).
 """
-from .det_datasets import SyntheticShapesCocoDataset
-from .det_roi_extractor import ContiguousRoIExtractor
+from .datasets.synthetic_det import SyntheticShapesCocoDataset
+from .models.contiguous_roi_extractor import ContiguousRoIExtractor
 
 __all__ = ['ContiguousRoIExtractor', 'SyntheticShapesCocoDataset']

@@ -5,7 +5,7 @@ import torch
 pytest.importorskip('onnxruntime', reason='ONNX tests need the deploy extra: pip install -e .[deploy]')
 pytest.importorskip('mmseg')
 
-from radio_dense.openmmlab.onnx_export import SegmentorForExport, export_mmseg_onnx, load_segmentor  # noqa: E402
+from radio_dense.openmmlab.export.segmentor_onnx import SegmentorForExport, export_mmseg_onnx, load_segmentor  # noqa: E402
 from tests.conftest import REPO_ROOT  # noqa: E402
 
 CONFIG = str(REPO_ROOT / 'configs/demo/radio-tiny_upernet_1xb4-300_synthetic-192x192.py')

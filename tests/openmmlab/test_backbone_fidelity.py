@@ -5,7 +5,7 @@ import json
 import pytest
 import torch
 
-from radio_dense.openmmlab.backbone import RADIOBackbone
+from radio_dense.openmmlab.models.backbone import RADIOBackbone
 
 from ..radio.upstream_fixtures import MODEL_CASES, reference, source
 

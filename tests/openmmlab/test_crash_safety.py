@@ -87,7 +87,7 @@ def test_case07_kill_during_checkpoint_write_then_resume(tmp_path, tiny_data):
 
 def test_case07_truncated_resume_falls_back_with_a_log_line(tmp_path):
     from mmengine.logging import MMLogger
-    from radio_dense.openmmlab.resume import resolve_resume
+    from radio_dense.openmmlab.engine.resume import resolve_resume
     _mmengine_checkpoint(tmp_path / 'iter_2.pth', 2)
     _mmengine_checkpoint(tmp_path / 'full.pth', 4, size=100_000)
     data = (tmp_path / 'full.pth').read_bytes()
@@ -104,7 +104,7 @@ def test_case07_truncated_resume_falls_back_with_a_log_line(tmp_path):
 
 
 def test_case07_resume_from_a_non_mmengine_file_says_what_it_is(tmp_path):
-    from radio_dense.openmmlab.resume import ResumeError, resolve_resume
+    from radio_dense.openmmlab.engine.resume import ResumeError, resolve_resume
     plain = tmp_path / 'resnet18.pth'
     torch.save({'conv1.weight': torch.zeros(2, 3), 'fc.bias': torch.zeros(2)}, plain)
     with pytest.raises(ResumeError, match=r'not an mmengine training checkpoint.*plain state dict of 2 tensors.*'
@@ -134,7 +134,7 @@ def test_case07_configs_save_checkpoints_atomically(tmp_path, tiny_data):
 
 # ----- 8. tools/test.py and checkpoints that do not fit -----
 def test_case08_mismatched_checkpoint_is_refused(tmp_path):
-    from radio_dense.openmmlab.checkpoint_match import CheckpointMismatchError, check_checkpoint_matches
+    from radio_dense.openmmlab.engine.checkpoint_fit import CheckpointMismatchError, check_checkpoint_matches
     model = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3), torch.nn.BatchNorm2d(8), torch.nn.Conv2d(8, 4, 1))
     good = tmp_path / 'good.pth'
     torch.save({'meta': {}, 'state_dict': {f'module.{k}': v for k, v in model.state_dict().items()}}, good)

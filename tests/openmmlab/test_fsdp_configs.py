@@ -9,7 +9,7 @@ from mmengine.config import Config
 from mmengine.registry import FUNCTIONS
 from torch import nn
 
-from radio_dense.openmmlab.optim import RADIOLayerDecayOptimizerConstructor
+from radio_dense.openmmlab.engine.layer_decay import RADIOLayerDecayOptimizerConstructor
 
 CONFIGS = Path(__file__).resolve().parents[2] / 'configs/radio_seg'
 FSDP = sorted(CONFIGS.glob('*-fsdp-*.py'))

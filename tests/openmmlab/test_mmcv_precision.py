@@ -4,7 +4,7 @@ import torch
 
 import radio_dense.openmmlab  # noqa: F401  (applies the patch)
 from mmcv.ops import MultiScaleDeformableAttention, RoIAlign, nms
-from radio_dense.openmmlab.mmcv_precision import fp32_for_bf16
+from radio_dense.openmmlab.engine.mmcv_fp32_ops import fp32_for_bf16
 
 
 def _inputs():

@@ -154,7 +154,7 @@ def test_release_has_its_task_matrix(release):
 def test_release_adapter_builds_on_meta(release):
     from mmseg.registry import MODELS
     import radio_dense.openmmlab.seg  # noqa: F401
-    from radio_dense.openmmlab.adapter import RADIOAdapter  # noqa: F401  (registration)
+    from radio_dense.openmmlab.models.adapter import RADIOAdapter  # noqa: F401  (registration)
     base = _base(release)
     leaf = Config.fromfile(str(REPO / f'configs/radio_seg/{release}_adapter-mask2former_8xb2-160k_ade20k-512x512.py'))
     with torch.device('meta'):

@@ -8,7 +8,7 @@ from mmengine.config import Config
 from mmengine.logging import MMLogger
 
 from radio_dense.tools.common.runner import build_config, load_config
-from radio_dense.openmmlab.schedule import rescale_schedule, schedule_warnings
+from radio_dense.openmmlab.engine.schedule_fit import rescale_schedule, schedule_warnings
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = str(REPO / 'configs/demo/radio-tiny_upernet_1xb4-300_synthetic-192x192.py')

@@ -5,9 +5,9 @@ import pytest
 import torch
 from torch import nn
 
-from radio_dense.openmmlab.adapter import RADIOAdapter
-from radio_dense.openmmlab.backbone import RADIOBackbone
-from radio_dense.openmmlab.trainable import freeze_unreached, reached_parameters
+from radio_dense.openmmlab.models.adapter import RADIOAdapter
+from radio_dense.openmmlab.models.backbone import RADIOBackbone
+from radio_dense.openmmlab.models.freeze_unused import freeze_unreached, reached_parameters
 
 from ..radio.upstream_fixtures import source
 

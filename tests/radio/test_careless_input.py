@@ -138,7 +138,7 @@ def test_case16_float_intermediate_index(model):
 
 def test_case16_empty_batch_in_backbone():
     pytest.importorskip('mmengine')
-    from radio_dense.openmmlab.backbone import RADIOBackbone
+    from radio_dense.openmmlab.models.backbone import RADIOBackbone
     backbone = RADIOBackbone(arch='radio-tiny')
     with pytest.raises(ValueError, match=r'RADIOBackbone got an empty batch \(0, 3, 64, 64\)'):
         backbone(torch.rand(0, 3, 64, 64))

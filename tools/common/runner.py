@@ -12,14 +12,14 @@ from mmengine.logging import print_log
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from radio_dense.openmmlab.atomic_checkpoint import use_atomic_checkpoints
-from radio_dense.openmmlab.class_check import check_num_classes
+from radio_dense.openmmlab.engine.atomic_checkpoint import use_atomic_checkpoints
+from radio_dense.openmmlab.engine.num_classes_check import check_num_classes
 from radio_dense.openmmlab.config_model import TASK_SCOPES
 from radio_dense.openmmlab.config_model import load_config as read_config
 from radio_dense.tools.common.distributed import (SharedFilesystemError, check_local_gpu, check_shared_filesystem,
                                                   slurm_environment)
-from radio_dense.openmmlab.resume import resolve_resume
-from radio_dense.openmmlab.schedule import changes_loop_length, loop_length, rescale_schedule, schedule_warnings
+from radio_dense.openmmlab.engine.resume import resolve_resume
+from radio_dense.openmmlab.engine.schedule_fit import changes_loop_length, loop_length, rescale_schedule, schedule_warnings
 from radio_dense.radio.precision import enable_tf32
 
 
@@ -231,9 +231,9 @@ def build_runner_or_exit(args: argparse.Namespace, mode: str, check=None) -> Run
     """:func:`build_runner` for the command line: a config mistake radio_dense detects (class
     count, resume file, checkpoint mismatch found by ``check(runner)``) ends the tool with its
     message instead of a traceback."""
-    from radio_dense.openmmlab.checkpoint_match import CheckpointMismatchError
-    from radio_dense.openmmlab.class_check import NumClassesError
-    from radio_dense.openmmlab.resume import ResumeError
+    from radio_dense.openmmlab.engine.checkpoint_fit import CheckpointMismatchError
+    from radio_dense.openmmlab.engine.num_classes_check import NumClassesError
+    from radio_dense.openmmlab.engine.resume import ResumeError
     try:
         runner = build_runner(args, mode)
         if check is not None:

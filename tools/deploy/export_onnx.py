@@ -92,7 +92,7 @@ def export_backbone(args):
 
 
 def export_mmseg(args):
-    from radio_dense.openmmlab.onnx_export import export_mmseg_onnx, load_segmentor
+    from radio_dense.openmmlab.export.segmentor_onnx import export_mmseg_onnx, load_segmentor
     segmentor = load_segmentor(args.config, args.checkpoint)
     return export_mmseg_onnx(segmentor, args.out, args.example_size, opset=args.opset,
                              validate_sizes=None if args.no_validate else args.validate, atol=args.atol)

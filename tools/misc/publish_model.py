@@ -27,7 +27,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from radio_dense.openmmlab.publish import publish_checkpoint
+    from radio_dense.openmmlab.export.publish import publish_checkpoint
     try:
         out = publish_checkpoint(args.in_file, args.out_file, args.save_keys)
     except (FileNotFoundError, ValueError) as err:

@@ -1,4 +1,4 @@
-# Zero-shot open-vocabulary segmentation with RADIO's language adaptor (radio_dense.openmmlab.zero_shot_seg).
+# Zero-shot open-vocabulary segmentation with RADIO's language adaptor (radio_dense.openmmlab.models.zero_shot_seg).
 # Nothing is trained: `tools/test.py CONFIG` evaluates it (no checkpoint argument). The defaults are
 # RADSeg's protocol (arXiv 2511.19704): C-RADIOv3-B + its SigLIP2 adaptor, the summary head on every
 # token, self-correlating global aggregation (10), sliding windows 336 / 224, softmax over 100 x cosine,

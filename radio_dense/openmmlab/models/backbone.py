@@ -7,10 +7,10 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 from mmengine.registry import MODELS
 
-from ..radio import RADIOModel, radio_from_config
-from ..radio.input_checks import check_batch
-from ..radio.precision import precision_scope, resolve_dtype
-from .trainable import freeze_unreached
+from ...radio import RADIOModel, radio_from_config
+from ...radio.input_checks import check_batch
+from ...radio.precision import precision_scope, resolve_dtype
+from .freeze_unused import freeze_unreached
 
 
 @MODELS.register_module()

@@ -2,7 +2,7 @@
 from mmdet.datasets import CocoDataset
 from mmdet.registry import DATASETS
 
-from ..data import DEMO_DET_METAINFO
+from ...data import DEMO_DET_METAINFO
 
 
 @DATASETS.register_module()

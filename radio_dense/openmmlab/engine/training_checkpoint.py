@@ -9,7 +9,7 @@ from typing import Any, Dict
 
 import torch
 
-from ..radio.safe_io import safe_torch_load, strip_prefix
+from ...radio.safe_io import safe_torch_load, strip_prefix
 from .checkpoint_allowlist import allow_mmengine_checkpoints
 
 #: prefixes that training wrappers put in front of every key (DistributedDataParallel's ``module.``)

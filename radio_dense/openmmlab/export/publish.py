@@ -11,7 +11,7 @@ from typing import Any, Dict, Sequence
 
 import torch
 
-from .training_checkpoint import read_training_checkpoint
+from ..engine.training_checkpoint import read_training_checkpoint
 
 DEFAULT_KEYS = ('meta', 'state_dict')
 #: ``meta`` entries that may hold non-plain objects (hook messages, the logged history) and are dropped.

@@ -23,10 +23,10 @@ from mmseg.models.segmentors.base import BaseSegmentor
 from mmseg.registry import MODELS
 from mmseg.utils import SampleList
 
-from ..radio import radio_from_config
-from ..radio.input_checks import check_batch
-from ..radio.safe_io import safe_torch_load
-from ..radio.text_towers import class_embeddings, load_text_tower, prompt_templates
+from ...radio import radio_from_config
+from ...radio.input_checks import check_batch
+from ...radio.safe_io import safe_torch_load
+from ...radio.text_towers import class_embeddings, load_text_tower, prompt_templates
 
 
 def self_correlating_aggregation(feats: torch.Tensor, scaling: float) -> torch.Tensor:
@@ -139,8 +139,8 @@ class RADIOZeroShotSegmentor(BaseSegmentor):
 
     def radio_args(self) -> dict:
         """The checkpoint's ``args`` (teacher configs) for the text tower look-up."""
-        from ..radio import read_checkpoint
-        from ..radio.loader import resolve_source
+        from ...radio import read_checkpoint
+        from ...radio.loader import resolve_source
         return read_checkpoint(resolve_source(self.backbone_cfg['source'])[0]).args
 
     # ----- features --------------------------------------------------------------------------

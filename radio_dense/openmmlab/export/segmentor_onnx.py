@@ -5,9 +5,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..deploy.backbone import image_dynamic_shapes
-from ..deploy.onnx_graph import DEFAULT_OPSET, OnnxCheck, export_onnx, validate_onnx
-from ..deploy.pooling import with_exportable_pooling
+from ...deploy.backbone import image_dynamic_shapes
+from ...deploy.onnx_graph import DEFAULT_OPSET, OnnxCheck, export_onnx, validate_onnx
+from ...deploy.pooling import with_exportable_pooling
 
 
 class SegmentorForExport(nn.Module):
@@ -50,7 +50,7 @@ class SegmentorForExport(nn.Module):
 
 def load_segmentor(config: str, checkpoint: Optional[str] = None, cfg_options: Optional[dict] = None) -> nn.Module:
     """An mmseg model from a config file and (optionally) a checkpoint, on CPU, in eval mode."""
-    from .config_model import build_model, load_config
+    from ..config_model import build_model, load_config
     return build_model(load_config(config, cfg_options, scopes=('mmseg',)), checkpoint)
 
 

@@ -7,7 +7,7 @@ from mmengine.model import BaseModule
 from mmengine.registry import MODELS
 from torch import nn
 
-from .norm import LayerNorm2d  # noqa: F401  (registers LN2d, the default norm_cfg)
+from .layer_norm_2d import LayerNorm2d  # noqa: F401  (registers LN2d, the default norm_cfg)
 
 
 def _resample(channels: int, scale: float, norm_cfg: dict) -> Tuple[nn.Module, int]:

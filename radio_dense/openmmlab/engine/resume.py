@@ -12,7 +12,7 @@ from typing import Optional
 import torch
 from mmengine.logging import print_log
 
-from ..radio.file_kind import describe_file, is_truncated_torch_file
+from ...radio.file_kind import describe_file, is_truncated_torch_file
 from .training_checkpoint import read_training_checkpoint
 
 _STEP = re.compile(r'(?:iter|epoch)_(\d+)\.pth$')

@@ -2,7 +2,7 @@
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
-from ..data import DEMO_SEG_METAINFO
+from ...data import DEMO_SEG_METAINFO
 
 
 @DATASETS.register_module()

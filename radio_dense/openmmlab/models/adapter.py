@@ -17,12 +17,12 @@ from mmengine.model import BaseModule
 from mmengine.registry import MODELS
 from torch import nn
 
-from ..radio.input_checks import check_batch
-from ..radio.precision import precision_scope
+from ...radio.input_checks import check_batch
+from ...radio.precision import precision_scope
 from .adapter_modules import (Extractor, Injector, SpatialPriorModule, TokenLevels, flatten_maps, maybe_checkpoint,
                               resize_to)
 from .backbone import RADIOBackbone
-from .trainable import freeze_unreached
+from .freeze_unused import freeze_unreached
 
 PRIOR_STRIDES = (8, 16, 32)  # prior levels the injector reads and the extractors update
 
@@ -174,7 +174,7 @@ class RADIOAdapter(BaseModule):
         in_h, in_w = x.shape[-2:]
         x = self.radio.input_conditioner(x / self.vit.input_scale)  # the checkpoint's mean/std, as RADIOBackbone
         # RADIOBackbone's dtype (a **vit argument) sets the whole adapter's precision; mmcv's deformable
-        # attention runs in fp32 inside bf16 autocast (radio_dense.openmmlab.mmcv_precision)
+        # attention runs in fp32 inside bf16 autocast (radio_dense.openmmlab.engine.mmcv_fp32_ops)
         with precision_scope(x.device, self.vit.autocast_dtype):
             prior, vit_maps = self.forward_interactions(_pad_to_multiple(x, self.radio.patch_size))
         if self.vit.autocast_dtype is not None:

@@ -17,7 +17,7 @@ from typing import Callable
 
 import torch
 
-from ..radio.precision import run_in_fp32
+from ...radio.precision import run_in_fp32
 
 
 def fp32_for_bf16(fn: Callable) -> Callable:

@@ -1,0 +1,1 @@
+"""The synthetic shapes data set as mmseg and mmdet dataset types."""

@@ -1,0 +1,1 @@
+"""Leaving training: a whole segmentor to ONNX, and checkpoints made publishable."""
