@@ -44,7 +44,7 @@ esac
 "${PIP[@]}" install -q -r requirements.txt
 # mmdet's COCO-panoptic loading and PQ need panopticapi (not on PyPI under that name). The
 # panopticapi-lite wheel is the same module; --no-deps because its metadata pins numpy<2, which
-# would downgrade numpy, while the code runs on numpy 2 (tests/mm/test_mask2former_configs.py).
+# would downgrade numpy, while the code runs on numpy 2 (tests/openmmlab/test_mask2former_configs.py).
 "${PIP[@]}" install -q --no-deps "panopticapi-lite==0.2.0"
 "${PIP[@]}" install -q --no-build-isolation --no-deps -e .
 "$VENV/bin/python" -c "import mmseg.models, mmdet.models, mmcv.ops, sam3, radio_dense"
