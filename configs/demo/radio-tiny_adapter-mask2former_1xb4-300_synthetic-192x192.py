@@ -4,7 +4,7 @@
 # at equal iterations (tools/analysis/benchmark_mask2former_demos.py).
 _base_ = [
     'mmseg::_base_/default_runtime.py', '../_base_/datasets/synthetic_shapes_seg.py',
-    '../_base_/models/radio_adapter-mask2former.py',
+    '../_base_/models/radio_adapter-mask2former.py', '../_base_/schedules/demo_adamw_300.py',
 ]
 crop_size = (192, 192)
 num_classes = 7
@@ -23,23 +23,6 @@ model = dict(
             ffn_cfg=dict(embed_dims=64, feedforward_channels=256))),
         loss_cls=dict(class_weight=[1.0] * num_classes + [0.1]),
         train_cfg=dict(num_points=192 * 192 // 4)))
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=1e-3, betas=(0.9, 0.999), weight_decay=0.05),
-    constructor='RADIOLayerDecayOptimizerConstructor',
-    paramwise_cfg=dict(decay_rate=1.0),
-    clip_grad=dict(max_norm=1.0, norm_type=2))
-max_iters = 300
-param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0, end=30),
-    dict(type='PolyLR', eta_min=0.0, power=1.0, begin=30, end=max_iters, by_epoch=False),
-]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=100)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=20, log_metric_by_epoch=False),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=100, max_keep_ckpts=1),
-    visualization=dict(type='SegVisualizationHook', draw=False))
+optim_wrapper = dict(optimizer=dict(lr=1e-3))
+default_hooks = dict(checkpoint=dict(max_keep_ckpts=1), visualization=dict(type='SegVisualizationHook', draw=False))
 train_dataloader = dict(batch_size=4)
-randomness = dict(seed=0)

@@ -4,7 +4,7 @@
 # AdamW lr 2e-3: validation mIoU 85.1 at 300 (lr 1e-3 decayed to 0 over the same 300: 68.1).
 _base_ = [
     'mmseg::_base_/default_runtime.py', '../_base_/datasets/synthetic_shapes_seg.py',
-    '../_base_/models/radio_upernet.py',
+    '../_base_/models/radio_upernet.py', '../_base_/schedules/demo_adamw_300.py',
 ]
 crop_size = (192, 192)
 model = dict(
@@ -14,24 +14,6 @@ model = dict(
     decode_head=dict(in_channels=[64, 64, 64, 64], channels=64, num_classes=7, dropout_ratio=0.0,
                      norm_cfg=dict(type='BN', requires_grad=True)),
     auxiliary_head=dict(in_channels=64, channels=64, num_classes=7, norm_cfg=dict(type='BN', requires_grad=True)))
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=2e-3, betas=(0.9, 0.999), weight_decay=0.05),
-    constructor='RADIOLayerDecayOptimizerConstructor',
-    paramwise_cfg=dict(decay_rate=1.0),
-    clip_grad=dict(max_norm=1.0, norm_type=2))
-max_iters = 300
-param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0, end=30),
-    dict(type='PolyLR', eta_min=0.0, power=1.0, begin=30, end=max_iters, by_epoch=False),
-]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=100)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=20, log_metric_by_epoch=False),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=100, max_keep_ckpts=2),
-    visualization=dict(type='SegVisualizationHook', draw=False))
+default_hooks = dict(visualization=dict(type='SegVisualizationHook', draw=False))
 train_dataloader = dict(batch_size=4)
 auto_scale_lr = dict(enable=False, base_batch_size=4)
-randomness = dict(seed=0)
