@@ -55,6 +55,13 @@ def load_sam_decoder_state(path: str) -> Dict[str, torch.Tensor]:
     return {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
 
 
+def load_sam_decoder_weights(prompt_encoder: torch.nn.Module, mask_decoder: torch.nn.Module, path: str) -> None:
+    """Load a SAM checkpoint's or extract's decoder tensors into segment-anything's two modules (strict)."""
+    state = load_sam_decoder_state(path)
+    prompt_encoder.load_state_dict(strip_prefix(state, 'prompt_encoder.'), strict=True)
+    mask_decoder.load_state_dict(strip_prefix(state, 'mask_decoder.'), strict=True)
+
+
 def save_sam_decoder_state(state: Dict[str, torch.Tensor], path: str,
                            metadata: Optional[Dict[str, str]] = None) -> Dict[str, torch.Tensor]:
     """Save the decoder part of ``state`` (any SAM state dict) to ``path`` (safetensors). Returns it."""

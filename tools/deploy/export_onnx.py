@@ -101,14 +101,12 @@ def export_mmseg(args):
 def export_sam(args):
     import torch
     from radio_dense.deploy.sam_decoder import export_sam_decoder_onnx
-    from radio_dense.sam.decoder_checkpoint import load_sam_decoder_state
+    from radio_dense.sam.decoder_checkpoint import load_sam_decoder_weights
     from radio_dense.sam.modeling.prompt_decoder import build_mask_decoder, build_prompt_encoder
     torch.manual_seed(0)
     prompt_encoder, mask_decoder = build_prompt_encoder(), build_mask_decoder()
     if args.decoder_checkpoint:
-        state = load_sam_decoder_state(args.decoder_checkpoint)
-        for name, module in (('prompt_encoder', prompt_encoder), ('mask_decoder', mask_decoder)):
-            module.load_state_dict({k[len(name) + 1:]: v for k, v in state.items() if k.startswith(name + '.')})
+        load_sam_decoder_weights(prompt_encoder, mask_decoder, args.decoder_checkpoint)
     else:
         print('No --decoder-checkpoint: exporting randomly initialised SAM decoder weights', file=sys.stderr)
     canvas = args.canvas or (16 * args.grid[0], 16 * args.grid[1])

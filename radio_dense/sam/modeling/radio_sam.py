@@ -7,8 +7,7 @@ from torch import nn
 from segment_anything.modeling import MaskDecoder, PromptEncoder
 
 from ...radio.conditioner import CLIP_MEAN, CLIP_STD
-from ...radio.safe_io import strip_prefix
-from ..decoder_checkpoint import load_sam_decoder_state
+from ..decoder_checkpoint import load_sam_decoder_weights
 from .geometry import SamGeometry, check_resolution
 from ..utils.prompt_checks import check_finite_tensor, check_mask_input
 from .prompt_decoder import build_mask_decoder, build_prompt_encoder, dense_positional_encoding, prompt_encoder_at
@@ -71,9 +70,7 @@ class RadioSam(nn.Module):
     # ----- weights -----
     def load_decoder_weights(self, path: str) -> None:
         """Load ``prompt_encoder.*`` / ``mask_decoder.*`` from an official SAM checkpoint or an extract."""
-        state = load_sam_decoder_state(path)
-        for name in ('prompt_encoder', 'mask_decoder'):
-            getattr(self, name).load_state_dict(strip_prefix(state, name + '.'), strict=True)
+        load_sam_decoder_weights(self.prompt_encoder, self.mask_decoder, path)
 
     # ----- geometry -----
     def geometry(self, original_size: Tuple[int, int], resolution: Optional[int] = None,
