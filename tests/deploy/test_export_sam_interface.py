@@ -47,7 +47,7 @@ def signature(path: str):
     graph = onnx.load(path).graph
 
     def dims(value):
-        return tuple(d.dim_value if d.HasField('dim_value') else (d.dim_param if d.dim_param in ('num_points',) else '?')
+        return tuple(d.dim_value if d.HasField('dim_value') else d.dim_param if d.dim_param == 'num_points' else '?'
                      for d in value.type.tensor_type.shape.dim)
     return ([(v.name, v.type.tensor_type.elem_type, dims(v)) for v in graph.input],
             [(v.name, v.type.tensor_type.elem_type, len(v.type.tensor_type.shape.dim)) for v in graph.output])
@@ -75,7 +75,8 @@ def test_sam_interface_matches_segment_anything_export(tmp_path, return_single_m
     torch.manual_seed(1)
     cases = [prompt([[30, 40], [0, 0]], [1, -1], (300, 200)),                        # one click: multimask choice
              prompt([[30, 40], [90, 20], [0, 0]], [1, 0, -1], (90, 200)),            # two clicks: single-mask token
-             prompt([[60, 50], [10, 20], [100, 110]], [1, 2, 3], (128, 128), np.random.RandomState(0).randn(1, 1, 32, 32)),
+             prompt([[60, 50], [10, 20], [100, 110]], [1, 2, 3], (128, 128),       # point, box and mask
+                    np.random.RandomState(0).randn(1, 1, 32, 32)),
              prompt([[5, 9], [0, 0]], [0, -1], (75, 50))]
     masks = 1 if return_single_mask else 4
     reference = SamOnnxModel(sam, return_single_mask)
