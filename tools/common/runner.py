@@ -19,6 +19,7 @@ from radio_dense.openmmlab.config_model import load_config as read_config
 from radio_dense.tools.common.distributed import (SharedFilesystemError, check_local_gpu, check_shared_filesystem,
                                                   slurm_environment)
 from radio_dense.openmmlab.engine.resume import resolve_resume
+from radio_dense.openmmlab.engine.train_config_check import TrainConfigError, check_training_config
 from radio_dense.openmmlab.engine.work_dir_lock import WorkDirLockedError, hold_work_dir
 from radio_dense.openmmlab.engine.schedule_fit import changes_loop_length, loop_length, rescale_schedule, schedule_warnings
 from radio_dense.radio.precision import enable_tf32
@@ -174,6 +175,7 @@ def build_config(args: argparse.Namespace, mode: str) -> Config:
     check_num_classes(cfg)
     use_atomic_checkpoints(cfg)
     if mode == 'train':
+        check_training_config(cfg)
         if args.amp:
             _enable_amp(cfg, args.amp)
         if getattr(args, 'auto_scale_lr', False):
@@ -241,7 +243,8 @@ def build_runner_or_exit(args: argparse.Namespace, mode: str, check=None) -> Run
         runner = build_runner(args, mode)
         if check is not None:
             check(runner)
-    except (CheckpointMismatchError, NumClassesError, ResumeError, SharedFilesystemError, WorkDirLockedError) as err:
+    except (CheckpointMismatchError, NumClassesError, ResumeError, SharedFilesystemError, TrainConfigError,
+            WorkDirLockedError) as err:
         raise SystemExit(f'error: {err}')
     return runner
 
