@@ -185,6 +185,7 @@ def segmentation_panels(state: DemoState) -> None:
 
     from radio_dense.analysis.panels import segmentation_panel
     from radio_dense.data import DEMO_SEG_METAINFO
+    from radio_dense.sam.utils.image_io import read_rgb
     from radio_dense.tools.common.runner import load_config
 
     cfg = load_config(SEG_CONFIG, {'test_dataloader.dataset.data_root': state.args.data_root})
@@ -194,7 +195,7 @@ def segmentation_panels(state: DemoState) -> None:
     classes, palette = DEMO_SEG_METAINFO['classes'], DEMO_SEG_METAINFO['palette']
     for path in tqdm(_val_images(state.args.data_root, NUM_PANELS), desc='  panels', unit='image'):
         name = os.path.splitext(os.path.basename(path))[0]
-        image = np.asarray(Image.open(path).convert('RGB'))
+        image = read_rgb(path)
         truth = np.asarray(Image.open(os.path.join(state.args.data_root, 'annotations', 'validation', name + '.png')))
         prediction = inference_model(model, path).pred_sem_seg.data[0].cpu().numpy()
         accuracy = 100 * (prediction == truth).mean()
@@ -224,12 +225,11 @@ def _busiest_val_image(root: str, look_at: int = 20):
 
 def detection_panel(state: DemoState) -> None:
     """Mask R-CNN demo config on one validation image (random weights unless --det-iters / --det-checkpoint)."""
-    import numpy as np
     from mmdet.apis import inference_detector, init_detector
-    from PIL import Image
 
     from radio_dense.analysis.panels import detection_panel as draw_panel
     from radio_dense.data import DEMO_DET_METAINFO
+    from radio_dense.sam.utils.image_io import read_rgb
     from radio_dense.tools.common.runner import load_config
 
     args, checkpoint = state.args, state.args.det_checkpoint
@@ -241,7 +241,7 @@ def detection_panel(state: DemoState) -> None:
     cfg = load_config(DET_CONFIG, {'test_dataloader.dataset.data_root': args.data_root})
     model = init_detector(cfg, checkpoint, device='cpu')
     path, truth = _busiest_val_image(args.data_root)
-    image = np.asarray(Image.open(path).convert('RGB'))
+    image = read_rgb(path)
     result = inference_detector(model, path).pred_instances
     prediction = {'boxes': result.bboxes.numpy(), 'labels': result.labels.numpy(), 'scores': result.scores.numpy(),
                   'masks': result.masks.numpy() if 'masks' in result else None}

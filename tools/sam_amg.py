@@ -77,6 +77,22 @@ def list_images(path: str):
     return [os.path.join(path, n) for n in names]
 
 
+def output_names(paths):
+    """One distinct output name per image: its stem (as segment-anything's script), or, where two images
+    share a stem (``a.png`` and ``a.jpg``), the stem plus the suffix (``a_png``, ``a_jpg``)."""
+    stems = [os.path.splitext(os.path.basename(p))[0] for p in paths]
+    names, taken = [], set()
+    for path, stem in zip(paths, stems):
+        name = stem if stems.count(stem) == 1 else os.path.basename(path).replace('.', '_')
+        unique, n = name, 1
+        while unique in taken:  # 'a.png' beside 'a_png.png' and 'a_png.PNG'...
+            n += 1
+            unique = f'{name}_{n}'
+        taken.add(unique)
+        names.append(unique)
+    return names
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     from PIL import Image
@@ -85,6 +101,9 @@ def main(argv=None) -> int:
     from radio_dense.sam.automatic_mask_generator import RadioSamAutomaticMaskGenerator
     from radio_dense.tools.common.sam_model_args import model_from_args
     from radio_dense.sam.utils.coco_instances import read_rgb
+
+    # what a corrupt, truncated, unsupported or unusable image raises (PIL, image_io, the generator's checks)
+    UNREADABLE = (OSError, ValueError, SyntaxError, Image.DecompressionBombError)
 
     images = list_images(args.input)
     if not images:
@@ -101,11 +120,16 @@ def main(argv=None) -> int:
         min_mask_region_area=args.min_mask_region_area,
         output_mode='coco_rle' if args.convert_to_rle else 'binary_mask')
     os.makedirs(args.output, exist_ok=True)
-    for number, path in enumerate(images, 1):
-        name = os.path.splitext(os.path.basename(path))[0]
-        image = read_rgb(path)
-        start = time.perf_counter()
-        masks = generator.generate(image)
+    failed = []
+    for index, (path, name) in enumerate(zip(images, output_names(images)), 1):
+        try:
+            image = read_rgb(path)
+            start = time.perf_counter()
+            masks = generator.generate(image)
+        except UNREADABLE as err:  # one bad file must not cost the rest of the folder
+            failed.append((path, f'{type(err).__name__}: {err}'))
+            print(f'[{index}/{len(images)}] {path}: SKIPPED, {failed[-1][1]}', file=sys.stderr, flush=True)
+            continue
         seconds = time.perf_counter() - start
         if args.convert_to_rle:
             out = os.path.join(args.output, f'{name}.json')
@@ -115,9 +139,14 @@ def main(argv=None) -> int:
             write_mask_folder(masks, out)
         if not args.no_overlay:
             Image.fromarray(masks_overlay(image, masks)).save(os.path.join(args.output, f'{name}_overlay.png'))
-        print(f'[{number}/{len(images)}] {path}: {len(masks)} masks in {seconds:.1f}s -> {out}', flush=True)
+        print(f'[{index}/{len(images)}] {path}: {len(masks)} masks in {seconds:.1f}s -> {out}', flush=True)
+    if failed:
+        print(f'{len(failed)} of {len(images)} images failed (the others were written to {args.output}):',
+              file=sys.stderr)
+        for path, reason in failed:
+            print(f'  {path}: {reason}', file=sys.stderr)
+        return 1
     return 0
-
 
 if __name__ == '__main__':
     sys.exit(main())

@@ -43,6 +43,7 @@ def main(argv=None) -> None:
 
     from radio_dense.analysis.panels import compose_panels, tint_label_map
     from radio_dense.openmmlab.models.zero_shot_seg import RADIOZeroShotSegmentor
+    from radio_dense.sam.utils.image_io import read_rgb
     from radio_dense.tools.common.radio_model_args import default_checkpoint
 
     random_weights = args.radio is None
@@ -55,7 +56,7 @@ def main(argv=None) -> None:
         class_embeddings=args.class_embeddings, dense_head=args.dense_head, slide_crop=args.slide[0],
         slide_stride=args.slide[1]).eval()
     model.set_class_names(args.names)
-    image = np.array(Image.open(args.image).convert('RGB'))
+    image = np.array(read_rgb(args.image))
     x = torch.from_numpy(image).permute(2, 0, 1)[None].float()
     scale = args.short_side / min(x.shape[-2:])
     size = (round(x.shape[-2] * scale), round(x.shape[-1] * scale))

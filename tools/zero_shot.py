@@ -71,15 +71,14 @@ def read_samples(data: str, prefix: str = '', classes_file: str = None):
 
 
 def _batches(paths, labels, resolution, step, batch_size):
-    import numpy as np
     import torch
     import torch.nn.functional as F
-    from PIL import Image
+    from radio_dense.sam.utils.image_io import read_rgb
     res = max(step, resolution // step * step)
     for i in range(0, len(paths), batch_size):
         images = []
         for path in paths[i:i + batch_size]:
-            x = torch.from_numpy(np.asarray(Image.open(path).convert('RGB'))).permute(2, 0, 1)[None].float() / 255
+            x = torch.from_numpy(read_rgb(path)).permute(2, 0, 1)[None].float() / 255
             h, w = x.shape[-2:]
             s = res / min(h, w)
             x = F.interpolate(x, size=(max(res, round(h * s)), max(res, round(w * s))), mode='bicubic',

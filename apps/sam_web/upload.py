@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from .errors import AppError
-from radio_dense.sam.utils.image_io import UnsupportedImageError, pil_to_rgb
+from radio_dense.sam.utils.image_io import UnsupportedImageError, pil_to_rgb, upright_size
 
 
 def _target_size(width: int, height: int, max_side: int) -> Tuple[int, int]:
@@ -21,7 +21,10 @@ def _target_size(width: int, height: int, max_side: int) -> Tuple[int, int]:
 
 def decode_upload(data: bytes, max_bytes: int, max_pixels: int, max_side: int = 1 << 30
                   ) -> Tuple[np.ndarray, Tuple[int, int]]:
-    """Uploaded file bytes -> ``(HxWx3 uint8 RGB with long side <= max_side, original (H, W))``."""
+    """Uploaded file bytes -> ``(HxWx3 uint8 RGB with long side <= max_side, original (H, W))``.
+
+    Both are upright (EXIF orientation applied), as the browser shows the picture.
+    """
     if not data:
         raise AppError('The upload is empty; choose an image file (PNG, JPEG, WebP, BMP...).')
     if len(data) > max_bytes:
@@ -35,9 +38,11 @@ def decode_upload(data: bytes, max_bytes: int, max_pixels: int, max_side: int = 
                                   f'{max_pixels / 1e6:.0f} MP. Downscale it first.', 413)
             probe.verify()
         with Image.open(io.BytesIO(data)) as img:
+            width, height = upright_size(img)  # as shown (EXIF orientation); verify() above left no EXIF to read
             target = _target_size(width, height, max_side)
             if target != (width, height):
-                img.draft('RGB', target)  # JPEG: decode at a reduced scale (>= target); others: no-op
+                raw_target = target if img.size == (width, height) else target[::-1]  # draft: stored orientation
+                img.draft('RGB', raw_target)  # JPEG: decode at a reduced scale (>= target); others: no-op
             image = pil_to_rgb(img)
     except AppError:
         raise

@@ -25,13 +25,12 @@ def build_model(checkpoint: Optional[str] = None, arch: Optional[str] = None, ad
 def load_images(paths: Sequence[str] = (), num_synthetic: int = 3, size: int = 512, seed: int = 0) -> List[np.ndarray]:
     """RGB uint8 images: the files in ``paths``, or ``num_synthetic`` demo scenes when none are given."""
     if paths:
-        from PIL import Image
+        from ..sam.utils.image_io import read_rgb
         images = []
         for p in paths:
             if not Path(p).is_file():
                 raise FileNotFoundError(f'Image {p} does not exist')
-            with Image.open(p) as im:
-                images.append(np.asarray(im.convert('RGB')))
+            images.append(read_rgb(str(p)))
         return images
     from ..data import SceneConfig, SyntheticScenes
     return [s.image for s in SyntheticScenes(num_synthetic, SceneConfig(size=size), seed=seed, split='val')]

@@ -54,6 +54,12 @@ def test_sam_predict_refuses_points_outside_the_image(tmp_path):
     assert not (tmp_path / 'm.png').exists()
 
 
+def test_sam_amg_output_names_are_unique():
+    from radio_dense.tools.sam_amg import output_names
+    assert output_names(['d/a.png', 'd/a.jpg', 'd/b.png', 'd/a_png.bmp']) == ['a_png', 'a_jpg', 'b', 'a_png_2']
+    assert output_names(['d/a.png', 'd/a.PNG']) == ['a_png', 'a_PNG']
+
+
 def test_sam_amg_cli_png_folders_and_rle_json(tmp_path):
     import json
     from pycocotools import mask as mask_utils
@@ -76,10 +82,22 @@ def test_sam_amg_cli_png_folders_and_rle_json(tmp_path):
     assert first.shape == (120, 160) and int(rows[1].split(',')[1]) == int((first > 0).sum())
     assert np.asarray(Image.open(tmp_path / 'png' / 'img1_overlay.png')).shape == (96, 128, 3)
 
+    # #22.2 / #22.4: a corrupt file is skipped (the rest is written, exit 1 listing it); img1.png and img1.jpg
+    # get distinct outputs instead of one overwriting the other
+    (images / 'broken.png').write_bytes(b'\x89PNG\r\n\x1a\n' + bytes(64))
+    Image.fromarray(shapes_image(64, 80, seed=5)).save(images / 'img1.jpg')
     run = subprocess.run(common + ['--output', str(tmp_path / 'rle'), '--convert-to-rle', '--no-overlay'],
                          capture_output=True, text=True, cwd=REPO, timeout=600)
-    assert run.returncode == 0, run.stderr[-2000:]
-    records = json.loads((tmp_path / 'rle' / 'img1.json').read_text())
+    assert run.returncode == 1, run.stderr[-2000:]
+    assert '[1/4]' in run.stderr and 'broken.png: SKIPPED' in run.stderr and '[4/4]' in run.stdout
+    assert run.stderr.strip().splitlines()[-2:] == [
+        f'1 of 4 images failed (the others were written to {tmp_path / "rle"}):',
+        f'  {images / "broken.png"}: ' + run.stderr.split('broken.png: SKIPPED, ')[1].splitlines()[0]]
+    assert sorted(p.name for p in (tmp_path / 'rle').iterdir()) == ['img0.json', 'img1_jpg.json', 'img1_png.json']
+    shapes = {n: mask_utils.decode(json.loads((tmp_path / 'rle' / n).read_text())[0]['segmentation']).shape
+              for n in ('img1_jpg.json', 'img1_png.json')}
+    assert shapes == {'img1_jpg.json': (64, 80), 'img1_png.json': (96, 128)}
+    records = json.loads((tmp_path / 'rle' / 'img1_png.json').read_text())
     assert records and isinstance(records[0]['segmentation']['counts'], str)
     decoded = mask_utils.decode(records[0]['segmentation'])
     assert decoded.shape == (96, 128) and int(decoded.sum()) == records[0]['area']

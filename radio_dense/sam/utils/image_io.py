@@ -3,9 +3,15 @@
 PIL's ``convert('RGB')`` clips 16-bit and 32-bit integer images at 255 (a 16-bit photo becomes
 almost all white) and truncates float images (``[0, 1]`` data becomes black). Here high bit depths
 are scaled by their bit depth and float images by their range ``[0, 1]`` or ``[0, 255]``.
+
+Every reader also applies the EXIF orientation (phone photos store pixels sideways plus a tag): the
+array is the picture as viewers and browsers show it, so prompts and masks line up with what users see.
+This module is the one image reader of the tools, the app and the analysis code.
 """
+from typing import Tuple
+
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 #: Modes PIL converts to RGB correctly by itself (8 bits per channel, palettes, CMYK, YCbCr...).
 EIGHT_BIT_MODES = ('1', 'L', 'LA', 'P', 'PA', 'RGB', 'RGBA', 'RGBX', 'RGBa', 'CMYK', 'YCbCr', 'LAB', 'HSV', 'La')
@@ -19,8 +25,35 @@ def _gray_to_rgb(gray: np.ndarray) -> np.ndarray:
     return np.repeat(np.clip(np.rint(gray), 0, 255).astype(np.uint8)[..., None], 3, axis=2)
 
 
+#: EXIF ``Orientation`` tag, and its values that turn the picture by 90 degrees (width and height swap)
+EXIF_ORIENTATION = 0x0112
+SWAPS_AXES = (5, 6, 7, 8)
+
+
+def exif_orientation(img: Image.Image) -> int:
+    """The EXIF orientation of an opened image (1, upright, when there is none or it is invalid)."""
+    try:
+        value = img.getexif().get(EXIF_ORIENTATION, 1)
+    except Exception:  # a broken EXIF block must not make an otherwise good picture unreadable
+        return 1
+    return value if value in range(1, 9) else 1
+
+
+def upright_size(img: Image.Image) -> Tuple[int, int]:
+    """``(width, height)`` of an opened image as shown, i.e. after its EXIF orientation."""
+    width, height = img.size
+    return (height, width) if exif_orientation(img) in SWAPS_AXES else (width, height)
+
+
+def upright(img: Image.Image) -> Image.Image:
+    """The image turned/flipped as its EXIF orientation says (the same image when it is upright)."""
+    return img if exif_orientation(img) == 1 else ImageOps.exif_transpose(img)
+
+
 def pil_to_rgb(img: Image.Image) -> np.ndarray:
-    """An opened PIL image -> ``HxWx3`` uint8 RGB (alpha dropped, gray replicated, high depths scaled)."""
+    """An opened PIL image -> ``HxWx3`` uint8 RGB, upright (EXIF orientation applied), alpha dropped,
+    gray replicated, high depths scaled."""
+    img = upright(img)
     mode = img.mode
     if mode in EIGHT_BIT_MODES:
         return np.asarray(img.convert('RGB'))
