@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Write the synthetic demo data set: ADE20K-style folders (mmseg) and COCO instances json (mmdet).
+"""Write the synthetic demo data set: ADE20K-style folders (mmseg), COCO instances json (mmdet) and
+depth / surface normals in NYU's layout (under depth/; --no-geometry skips them).
 
 Example::
 
@@ -23,6 +24,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--size', type=int, default=256, help='image side in pixels')
     p.add_argument('--seed', type=int, default=0, help='data seed (same seed -> identical files)')
     p.add_argument('--max-objects', type=int, help='objects per image, at most (default: SceneConfig.max_objects)')
+    p.add_argument('--no-geometry', action='store_true',
+                   help='skip the depth / surface-normals set (depth/: NYU layout, see radio_dense/data/export.py)')
     p.add_argument('--quiet', action='store_true', help='no progress bars')
     return p.parse_args(argv)
 
@@ -35,7 +38,7 @@ def main(argv=None) -> int:
     config = SceneConfig(size=args.size, **({'max_objects': args.max_objects} if args.max_objects else {}))
     start = time.time()
     sets = write_demo_dataset(args.out, args.num_train, args.num_val, seed=args.seed, config=config,
-                              progress=not args.quiet)
+                              progress=not args.quiet, geometry=not args.no_geometry)
     n_inst = {k: len(v['annotations']) for k, v in sets.items()}
     print(f'Wrote {args.num_train} train / {args.num_val} val images ({args.size}px; instances: {n_inst}) '
           f'to {args.out} in {time.time() - start:.1f}s. Classes: {", ".join(DEMO_CLASSES)} (label 0 = background).')

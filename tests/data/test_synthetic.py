@@ -24,7 +24,8 @@ def _digest(folder: Path) -> dict:
 @pytest.fixture(scope='module')
 def demo_set(tmp_path_factory):
     root = tmp_path_factory.mktemp('demo')
-    sets = write_demo_dataset(str(root), num_train=24, num_val=8, size=128, seed=3, progress=False)
+    sets = write_demo_dataset(str(root), num_train=24, num_val=8, size=128, seed=3, progress=False,
+                              geometry=True)  # what tools/make_demo_data.py writes by default
     return root, sets
 
 

@@ -23,7 +23,7 @@ def _failing(err):
     return main, seen
 
 
-def test_case22_user_errors_print_one_message_and_debug_keeps_the_trace(capsys, monkeypatch):
+def test_case25_user_errors_print_one_message_and_debug_keeps_the_trace(capsys, monkeypatch):
     monkeypatch.delenv('RADIO_DENSE_DEBUG', raising=False)
     main, seen = _failing(RadioCheckpointError('x.pth is not a torch checkpoint. Pass a RADIO .pth.tar file.'))
     assert run_main(main, ['--radio', 'x.pth']) == 1 and seen == [['--radio', 'x.pth']]
@@ -40,12 +40,12 @@ def test_case22_user_errors_print_one_message_and_debug_keeps_the_trace(capsys, 
 
 
 @pytest.mark.parametrize('tool', USER_TOOLS)
-def test_case22_tools_run_through_run_main(tool):
+def test_case25_tools_run_through_run_main(tool):
     source = (REPO / 'tools' / f'{tool}.py').read_text()
     assert 'run_main(main)' in source.split("if __name__ == '__main__':")[-1]
 
 
-def test_case22_sam_predict_bad_checkpoint_is_one_message(tmp_path, capsys):
+def test_case25_sam_predict_bad_checkpoint_is_one_message(tmp_path, capsys):
     """The real error of a real tool (in-process: the __main__ wiring is checked above, a subprocess costs ~10 s)."""
     from PIL import Image
 

@@ -1,0 +1,1 @@
+"""Metrics registered for mmseg (surface normals)."""
