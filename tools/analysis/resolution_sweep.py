@@ -21,12 +21,12 @@ import csv
 import os
 import sys
 
-from radio_dense.tools.tool_args import add_radio_model_args
+from radio_dense.tools.tool_args import add_default_checkpoint
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_radio_model_args(p, num_synthetic=2, adaptor_use='sweep')
+    add_default_checkpoint(p, num_synthetic=2, adaptor_use='sweep')
     p.add_argument('--min', type=int, default=224, help='smallest resolution (px)')
     p.add_argument('--max', type=int, default=1024, help='largest resolution (px; the study goes to 2048)')
     p.add_argument('--step', type=int, default=64, help='resolution step (px)')
@@ -77,7 +77,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     from radio_dense.analysis.features import build_model, load_images
     from radio_dense.analysis.panels import weights_title
-    from radio_dense.tools.common.radio_model_args import default_checkpoint, is_random_radio
+    from radio_dense.tools.common.default_checkpoint import default_checkpoint, is_random_radio
     from radio_dense.analysis.resolution import resolution_range, resolution_sweep
     from radio_dense.analysis.teacher import load_teacher
     teacher = None

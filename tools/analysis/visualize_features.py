@@ -16,12 +16,12 @@ import argparse
 import os
 import sys
 
-from radio_dense.tools.tool_args import add_radio_model_args
+from radio_dense.tools.tool_args import add_default_checkpoint
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_radio_model_args(p, num_synthetic=3, adaptor_use='show')
+    add_default_checkpoint(p, num_synthetic=3, adaptor_use='show')
     p.add_argument('--resolutions', nargs='+', type=int, default=[256, 512, 1024], help='input sides in pixels')
     p.add_argument('--vitdet-window-size', type=int, help='ViTDet window in patches (default: global attention)')
     p.add_argument('--cell', type=int, default=256, help='side of each picture cell in pixels')
@@ -35,7 +35,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     from radio_dense.analysis.features import build_model, load_images
     from radio_dense.analysis.panels import save_titled, weights_title
-    from radio_dense.tools.common.radio_model_args import default_checkpoint, is_random_radio
+    from radio_dense.tools.common.default_checkpoint import default_checkpoint, is_random_radio
     from radio_dense.analysis.visualize import fit_shared_basis, pca_grid, sweep_features
     source = args.checkpoint or (None if args.arch else default_checkpoint(
         '--checkpoint (a zoo name, a .pth.tar file or a Hugging Face snapshot)', '--arch (a random model)'))

@@ -8,7 +8,7 @@ from radio_dense.sam import RadioSam, build_radio_sam
 from radio_dense.sam.decoder_checkpoint import DECODER_WEIGHTS_STEP
 
 from .precision_args import with_inference_dtype
-from .radio_model_args import default_checkpoint
+from .default_checkpoint import default_checkpoint
 
 
 def model_from_args(args: argparse.Namespace) -> Tuple[RadioSam, str, bool]:
