@@ -36,7 +36,7 @@ def test_random_arch_rejects_adaptor(tool, tmp_path):
 
 def test_titles_say_random_weights_only_when_random(hub_checkpoint):
     from radio_dense.analysis.panels import weights_title
-    from radio_dense.tools.common.radio_model_args import is_random_radio
+    from radio_dense.tools.common.default_checkpoint import is_random_radio
     assert weights_title('PCA', False) == 'PCA'
     assert weights_title('PCA', True) == weights_title('RANDOM WEIGHTS: PCA', True) == 'RANDOM WEIGHTS: PCA'
     assert is_random_radio(None) and is_random_radio(hub_checkpoint)
