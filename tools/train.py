@@ -12,6 +12,7 @@ Examples::
     .venv/bin/python tools/train.py CONFIG --auto-scale-lr           # lr scaled to your total batch size
 """
 import argparse
+import os
 
 from radio_dense.tools.tool_args import parse_runner_args
 
@@ -35,9 +36,15 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    from radio_dense.openmmlab.engine.work_dir_lock import LOCK_NAME, release_work_dir
     from radio_dense.tools.common.runner import build_runner_or_exit
-    build_runner_or_exit(args, 'train').train()
+    runner = build_runner_or_exit(args, 'train')  # takes the work_dir's lock: one training run per work_dir
+    try:
+        runner.train()
+    finally:
+        release_work_dir(os.path.join(runner.work_dir, LOCK_NAME))
 
 
 if __name__ == '__main__':
-    main()
+    from radio_dense.tools.common.tool_main import run_main
+    raise SystemExit(run_main(main))

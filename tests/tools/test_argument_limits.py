@@ -57,3 +57,18 @@ def test_case18_export_onnx_example_size(tmp_path, size, says):
     run = _run('deploy/export_onnx.py', 'backbone', f'--example-size={size}', '--arch', 'radio-tiny', '--out', tmp_path / 'x.onnx')
     assert run.returncode == 2 and '--example-size' in run.stderr and says in run.stderr, run.stderr
     assert not (tmp_path / 'x.onnx').exists()
+
+
+@pytest.mark.parametrize('option, says', [
+    ('train_cfg.max_iters=0', 'train_cfg.max_iters must be a positive integer, got 0'),
+    ('train_cfg.max_iters=-5', 'train_cfg.max_iters must be a positive integer, got -5'),
+    ('train_dataloader.batch_size=1000000000000', 'input images alone needs 4.12e\\+08 GiB, more than this machine'),
+])
+def test_case21_training_configs_that_cannot_train(tmp_path, option, says):
+    from radio_dense.tools.common.runner import build_runner_or_exit
+    from radio_dense.tools.train import parse_args
+    args = parse_args([str(REPO / 'configs/demo/radio-tiny_upernet_1xb4-300_synthetic-192x192.py'),
+                       '--work-dir', str(tmp_path / 'wd'), '--cfg-options', option])
+    with pytest.raises(SystemExit, match=says):
+        build_runner_or_exit(args, 'train')
+    assert not (tmp_path / 'wd').exists()

@@ -100,6 +100,10 @@ def test_publish_model_round_trip_through_load_from(trained, data_root, tmp_path
         bad = tmp_path / 'bad.pth'
         bad.write_bytes(b'not a checkpoint')
         tool.main([str(bad), str(tmp_path / 'x.pth')])
+    for keys, says in ((['nonexistent'], 'not in the checkpoint'), (['meta'], 'must keep state_dict')):
+        with pytest.raises(SystemExit, match=says):
+            tool.main([str(checkpoint), str(tmp_path / 'keys.pth'), '--save-keys', *keys])
+    assert not list(tmp_path.glob('keys*'))
 
 
 def test_analyze_logs_plots_loss_and_miou(trained, tmp_path, capsys):

@@ -19,6 +19,8 @@ from radio_dense.openmmlab.config_model import load_config as read_config
 from radio_dense.tools.common.distributed import (SharedFilesystemError, check_local_gpu, check_shared_filesystem,
                                                   slurm_environment)
 from radio_dense.openmmlab.engine.resume import resolve_resume
+from radio_dense.openmmlab.engine.train_config_check import TrainConfigError, check_training_config
+from radio_dense.openmmlab.engine.work_dir_lock import WorkDirLockedError, hold_work_dir
 from radio_dense.openmmlab.engine.schedule_fit import changes_loop_length, loop_length, rescale_schedule, schedule_warnings
 from radio_dense.radio.precision import enable_tf32
 
@@ -173,6 +175,7 @@ def build_config(args: argparse.Namespace, mode: str) -> Config:
     check_num_classes(cfg)
     use_atomic_checkpoints(cfg)
     if mode == 'train':
+        check_training_config(cfg)
         if args.amp:
             _enable_amp(cfg, args.amp)
         if getattr(args, 'auto_scale_lr', False):
@@ -223,6 +226,8 @@ def build_runner(args: argparse.Namespace, mode: str) -> Runner:
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     cfg = build_config(args, mode)
+    if mode == 'train':
+        hold_work_dir(cfg.work_dir)  # before the Runner writes its logs there
     enable_tf32()  # fp32 matmuls / convolutions on TF32 tensor cores (Ampere+; no effect on CPUs)
     return start_runner(cfg)
 
@@ -238,7 +243,8 @@ def build_runner_or_exit(args: argparse.Namespace, mode: str, check=None) -> Run
         runner = build_runner(args, mode)
         if check is not None:
             check(runner)
-    except (CheckpointMismatchError, NumClassesError, ResumeError, SharedFilesystemError) as err:
+    except (CheckpointMismatchError, NumClassesError, ResumeError, SharedFilesystemError, TrainConfigError,
+            WorkDirLockedError) as err:
         raise SystemExit(f'error: {err}')
     return runner
 

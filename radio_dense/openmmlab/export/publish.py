@@ -42,8 +42,17 @@ def _plain(value: Any) -> bool:
 
 
 def strip_checkpoint(checkpoint: Dict[str, Any], keys: Sequence[str] = DEFAULT_KEYS) -> Dict[str, Any]:
-    """Only ``keys`` (default: ``meta``, ``state_dict``); ``meta`` keeps its plain-typed entries."""
-    out = {k: checkpoint[k] for k in keys if k in checkpoint}
+    """Only ``keys`` (default: ``meta``, ``state_dict``); ``meta`` keeps its plain-typed entries.
+
+    Raises ``ValueError`` for a key the checkpoint lacks, or when ``state_dict`` is not kept (the file
+    would hold no weights)."""
+    missing = [k for k in keys if k not in checkpoint]
+    if missing:
+        raise ValueError(f'--save-keys {" ".join(missing)}: not in the checkpoint (its entries: '
+                         f'{", ".join(sorted(map(str, checkpoint)))})')
+    if 'state_dict' not in keys:
+        raise ValueError('--save-keys must keep state_dict: a published checkpoint without weights loads nothing')
+    out = {k: checkpoint[k] for k in keys}
     if 'meta' in out:
         out['meta'] = {k: v for k, v in out['meta'].items() if k not in DROPPED_META and _plain(v)}
     return out
