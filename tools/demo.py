@@ -53,7 +53,7 @@ def _random_weights(state: DemoState) -> bool:
 def load_model(state: DemoState) -> None:
     """Load the checkpoint with every adaptor it has."""
     from radio_dense import load_radio
-    from radio_dense.tools.common.radio_model_args import default_checkpoint
+    from radio_dense.tools.common.default_checkpoint import default_checkpoint
     from radio_dense.radio import read_checkpoint
     source = state.args.checkpoint or default_checkpoint()
     start = time.perf_counter()

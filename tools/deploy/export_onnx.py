@@ -93,7 +93,7 @@ def export_backbone(args):
     from radio_dense.analysis.features import build_model
     from radio_dense.deploy import export_radio_onnx
     from radio_dense.radio import load_radio
-    from radio_dense.tools.common.radio_model_args import default_checkpoint
+    from radio_dense.tools.common.default_checkpoint import default_checkpoint
     if args.arch:
         model = build_model(None, args.arch, vitdet_window_size=args.vitdet_window_size)
     else:
