@@ -24,7 +24,6 @@ Example::
 import argparse
 import glob
 import os
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -130,9 +129,12 @@ def make_data(state: DemoState) -> None:
 
 
 def _tool(script: str, *args: str) -> None:
+    from radio_dense.tools.common.child_log import run_folded
     cmd = [sys.executable, os.path.join(REPO, 'tools', script), *args]
-    if subprocess.run(cmd).returncode != 0:
+    returncode, hidden = run_folded(cmd)
+    if returncode != 0:
         raise SystemExit(f'{" ".join(cmd[:3])} failed')
+    print(f'  ({hidden} lines of environment/config dumps and repeated warnings not shown: see the work_dir log)')
 
 
 def _data_options(root: str, det: bool = False) -> List[str]:
@@ -280,6 +282,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     state = DemoState(parse_args(argv))
+    from radio_dense.tools.common.child_log import warn_once_more_quietly
+    warn_once_more_quietly()
     start = time.perf_counter()
     steps = FEATURE_STEPS if state.args.skip_train else STEPS
     for i, step in enumerate(steps, 1):
