@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 CONFIGS = Path(__file__).resolve().parents[1] / 'configs'
-FAMILIES = ['radio_seg', 'radio_det', 'radio_sam', 'radio_zero_shot']
+FAMILIES = ['radio_seg', 'radio_det', 'radio_sam', 'radio_zero_shot', 'radio_depth']
 
 
 @pytest.mark.parametrize('family', FAMILIES)

@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Dict, List
 
 REPO = Path(__file__).resolve().parents[2]
-FAMILIES = ('radio_seg', 'radio_det', 'radio_sam', 'radio_zero_shot')
+FAMILIES = ('radio_seg', 'radio_det', 'radio_sam', 'radio_zero_shot', 'radio_depth')
 BEGIN = '<!-- model-zoo: written by tools/dev/model_zoo_tables.py from metafile.yaml; do not edit by hand -->'
 END = '<!-- /model-zoo -->'
 TITLES = {'radio_seg': 'RADIO semantic segmentation (mmseg)', 'radio_det': 'RADIO detection and instance segmentation (mmdet)',
-          'radio_sam': 'RADIO + SAM decoders (segment-anything prompting)', 'radio_zero_shot': 'RADIO zero-shot segmentation'}
+          'radio_sam': 'RADIO + SAM decoders (segment-anything prompting)', 'radio_zero_shot': 'RADIO zero-shot segmentation',
+          'radio_depth': 'RADIO depth and surface normals (Probe3D probes, mmseg)'}
 INPUT_KEYS = ('Crop Size', 'Input Size', 'Resolution')
 SCHEDULE_KEYS = (('Lr schd', '{} iters'), ('Iterations', '{} iters'), ('Epochs', '{} epochs'), ('Schedule', '{}'))
 
