@@ -26,12 +26,13 @@ setup(
     package_data={'radio_dense.tools': ['*.sh']},
     entry_points={'console_scripts': [f'{name} = radio_dense.tools.{module}:main' for name, module in CONSOLE_SCRIPTS]},
     python_requires='>=3.9',
-    # The RADIO model itself needs only these; the OpenMMLab/SAM parts need the extras below
-    # (mmcv must be built with ops against the installed torch: see README / tools/setup_env.sh).
-    install_requires=['torch>=2.1,<2.10', 'torchvision', 'timm>=1.0.16,<1.1', 'safetensors>=0.4',
+    # The RADIO model itself needs only these, on any torch from 2.1 (timm needs torchvision); the
+    # OpenMMLab/SAM parts need the extras below. Only the mm extra caps torch: mmcv 2.1 compiles its ops
+    # with C++17, which torch >= 2.10 headers refuse (see README / tools/setup_env.sh).
+    install_requires=['torch>=2.1', 'torchvision', 'timm>=1.0.16,<1.1', 'safetensors>=0.4',
                       'numpy', 'pillow', 'tqdm'],
     extras_require={
-        'mm': ['mmengine==0.10.7', 'mmcv>=2.0,<2.2', 'mmsegmentation==1.2.2', 'mmdet==3.3.0', 'ftfy', 'regex',
+        'mm': ['torch>=2.1,<2.10', 'mmengine==0.10.7', 'mmcv>=2.0,<2.2', 'mmsegmentation==1.2.2', 'mmdet==3.3.0', 'ftfy', 'regex',
                'pycocotools'],
         'sam': ['segment-anything==1.0', 'sam3==0.1.4', 'numpy<2.4'],
         'hub': ['huggingface_hub>=0.24'],

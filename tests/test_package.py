@@ -48,3 +48,18 @@ def test_import_sam_needs_no_openmmlab():
 def test_openmmlab_installs_the_checkpoint_allow_list():
     probe = _probe('radio_dense.openmmlab')
     assert probe['changed'] and any('HistoryBuffer' in g for g in probe['safe_globals'])
+
+
+def test_core_installs_beside_any_torch_and_only_mm_caps_it(monkeypatch):
+    """#20.4: installing radio_dense must not swap a newer torch for an older one; mmcv's build pins it."""
+    import runpy
+    import setuptools
+    captured = {}
+    monkeypatch.setattr(setuptools, 'setup', lambda **kwargs: captured.update(kwargs))
+    monkeypatch.chdir(REPO_ROOT)
+    runpy.run_path(str(REPO_ROOT / 'setup.py'), run_name='__main__')
+    core_torch = [r for r in captured['install_requires'] if r.startswith('torch') and not r.startswith('torchv')]
+    assert core_torch == ['torch>=2.1']
+    assert 'torch>=2.1,<2.10' in captured['extras_require']['mm']
+    assert not any(r.startswith('torch') and '<' in r for name, extra in captured['extras_require'].items()
+                   if name != 'mm' for r in extra)

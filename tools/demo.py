@@ -24,7 +24,6 @@ Example::
 import argparse
 import glob
 import os
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -53,7 +52,7 @@ def _random_weights(state: DemoState) -> bool:
 def load_model(state: DemoState) -> None:
     """Load the checkpoint with every adaptor it has."""
     from radio_dense import load_radio
-    from radio_dense.tools.common.radio_model_args import default_checkpoint
+    from radio_dense.tools.common.default_checkpoint import default_checkpoint
     from radio_dense.radio import read_checkpoint
     source = state.args.checkpoint or default_checkpoint()
     start = time.perf_counter()
@@ -130,9 +129,12 @@ def make_data(state: DemoState) -> None:
 
 
 def _tool(script: str, *args: str) -> None:
+    from radio_dense.tools.common.child_log import run_folded
     cmd = [sys.executable, os.path.join(REPO, 'tools', script), *args]
-    if subprocess.run(cmd).returncode != 0:
+    returncode, hidden = run_folded(cmd)
+    if returncode != 0:
         raise SystemExit(f'{" ".join(cmd[:3])} failed')
+    print(f'  ({hidden} lines of environment/config dumps and repeated warnings not shown: see the work_dir log)')
 
 
 def _data_options(root: str, det: bool = False) -> List[str]:
@@ -280,6 +282,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     state = DemoState(parse_args(argv))
+    from radio_dense.tools.common.child_log import warn_once_more_quietly
+    warn_once_more_quietly()
     start = time.perf_counter()
     steps = FEATURE_STEPS if state.args.skip_train else STEPS
     for i, step in enumerate(steps, 1):
@@ -292,4 +296,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from radio_dense.tools.common.tool_main import run_main
+    sys.exit(run_main(main))

@@ -51,13 +51,13 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from PIL import Image
 
     from radio_dense.sam.utils.coco_instances import read_rgb
     from radio_dense.sam.utils.visualize import mask_png_bytes
     from radio_dense.sam3 import Sam3Predictor
     from radio_dense.tools.common.sam3_model_args import sam3_model_from_args
     from radio_dense.sam3.visualize import instances_overlay, prediction_records
+    from radio_dense.analysis.panels import save_titled, weights_title
 
     model, what, is_random = sam3_model_from_args(args)
     print(f'Model: {what}', flush=True)
@@ -79,7 +79,8 @@ def main(argv=None) -> int:
         record['mask'] = f'mask_{i}.png'
         with open(os.path.join(args.out_dir, record['mask']), 'wb') as f:
             f.write(mask_png_bytes(masks[i]))
-    Image.fromarray(instances_overlay(image, result, boxes, labels)).save(os.path.join(args.out_dir, 'overlay.png'))
+    save_titled(instances_overlay(image, result, boxes, labels), os.path.join(args.out_dir, 'overlay.png'),
+                weights_title(f'SAM3 on {os.path.basename(args.image)}', is_random))
     g = predictor.geometry
     summary = {'model': what, 'random_weights': is_random, 'image': os.path.abspath(args.image),
                'image_size': [int(image.shape[1]), int(image.shape[0])], 'text': args.text,
@@ -101,4 +102,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from radio_dense.tools.common.tool_main import run_main
+    sys.exit(run_main(main))

@@ -97,6 +97,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     from PIL import Image
 
+    from radio_dense.analysis.panels import save_titled, weights_title
     from radio_dense.sam.amg_output import masks_overlay, write_mask_folder, write_rle_json
     from radio_dense.sam.automatic_mask_generator import RadioSamAutomaticMaskGenerator
     from radio_dense.tools.common.sam_model_args import model_from_args
@@ -108,7 +109,7 @@ def main(argv=None) -> int:
     images = list_images(args.input)
     if not images:
         raise SystemExit(f'No images ({", ".join(IMAGE_SUFFIXES)}) in {args.input}')
-    model, what = model_from_args(args)
+    model, what, is_random = model_from_args(args)
     print(f'Model: {what}')
     generator = RadioSamAutomaticMaskGenerator(
         model, args.resolution, False if args.no_pad else None,
@@ -138,7 +139,8 @@ def main(argv=None) -> int:
             out = os.path.join(args.output, name)
             write_mask_folder(masks, out)
         if not args.no_overlay:
-            Image.fromarray(masks_overlay(image, masks)).save(os.path.join(args.output, f'{name}_overlay.png'))
+            save_titled(masks_overlay(image, masks), os.path.join(args.output, f'{name}_overlay.png'),
+                        weights_title(f'{len(masks)} SAM masks on {os.path.basename(path)}', is_random))
         print(f'[{index}/{len(images)}] {path}: {len(masks)} masks in {seconds:.1f}s -> {out}', flush=True)
     if failed:
         print(f'{len(failed)} of {len(images)} images failed (the others were written to {args.output}):',
@@ -149,4 +151,5 @@ def main(argv=None) -> int:
     return 0
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from radio_dense.tools.common.tool_main import run_main
+    sys.exit(run_main(main))

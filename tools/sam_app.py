@@ -33,11 +33,12 @@ def main(argv=None) -> int:
 
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format='%(asctime)s %(message)s')
     from radio_dense.tools.common.sam_model_args import model_from_args
-    model, what = model_from_args(args)
+    model, what, _ = model_from_args(args)
     state = SamAppState(model, what, args.resolutions, **app_limits(args))
     SamAppServer(state, args.host, args.port, allowed_hosts=args.allowed_host).serve_until_interrupted(what)
     return 0
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from radio_dense.tools.common.tool_main import run_main
+    sys.exit(run_main(main))

@@ -42,7 +42,7 @@ def main(argv=None) -> int:
     from radio_dense.sam.evaluation import evaluate_sam_coco, format_results_table
 
     from radio_dense.tools.common.sam_model_args import model_from_args
-    model, what = model_from_args(args)
+    model, what, _ = model_from_args(args)
     print(f'Model: {what}')
     results = evaluate_sam_coco(model, args.ann_file, args.img_dir, args.resolutions or [model.resolution],
                                 pad_to_square=False if args.no_pad else None, prompts=args.prompts,
@@ -64,4 +64,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from radio_dense.tools.common.tool_main import run_main
+    sys.exit(run_main(main))

@@ -94,7 +94,7 @@ def main(argv=None) -> int:
     from radio_dense.sam.utils.image_io import UnsupportedImageError, read_rgb
     from radio_dense.sam.utils.prompt_checks import PromptError
     from radio_dense.sam.utils.visualize import mask_png_bytes, overlay
-    from PIL import Image
+    from radio_dense.analysis.panels import save_titled, weights_title
 
     from radio_dense.tools.common.sam_model_args import model_from_args
 
@@ -108,7 +108,7 @@ def main(argv=None) -> int:
         print(f'error: prompt points outside the {image.shape[1]}x{image.shape[0]} image {args.image}: '
               f'{", ".join(outside)}. Coordinates are image pixels, x to the right, y down.', file=sys.stderr)
         return 2
-    model, what = model_from_args(args)
+    model, what, is_random = model_from_args(args)
     print(f'Model: {what}')
     try:
         masks, scores, predictor, embed_s, decode_s = _predict(model, image, args)
@@ -122,7 +122,8 @@ def main(argv=None) -> int:
     with open(args.out, 'wb') as f:
         f.write(mask_png_bytes(mask))
     overlay_path = args.overlay or os.path.splitext(args.out)[0] + '_overlay.png'
-    Image.fromarray(overlay(image, mask, points, labels, args.box)).save(overlay_path)
+    save_titled(overlay(image, mask, points, labels, args.box), overlay_path,
+                weights_title(f'SAM mask on {os.path.basename(args.image)}', is_random))
     g = predictor.geometry
     print(f'Image {image.shape[1]}x{image.shape[0]} -> input {g.input_size[1]}x{g.input_size[0]}, canvas '
           f'{g.canvas_size[1]}x{g.canvas_size[0]}, embedding grid {tuple(predictor.features.shape[-2:])}')
@@ -133,4 +134,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from radio_dense.tools.common.tool_main import run_main
+    sys.exit(run_main(main))

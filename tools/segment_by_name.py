@@ -44,7 +44,7 @@ def main(argv=None) -> None:
     from radio_dense.analysis.panels import compose_panels, tint_label_map
     from radio_dense.openmmlab.models.zero_shot_seg import RADIOZeroShotSegmentor
     from radio_dense.sam.utils.image_io import read_rgb
-    from radio_dense.tools.common.radio_model_args import default_checkpoint
+    from radio_dense.tools.common.default_checkpoint import default_checkpoint
 
     random_weights = args.radio is None
     source = args.radio or default_checkpoint()
@@ -81,4 +81,5 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    from radio_dense.tools.common.tool_main import run_main
+    raise SystemExit(run_main(main))

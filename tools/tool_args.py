@@ -138,7 +138,7 @@ def add_sam_model_args(parser: argparse.ArgumentParser) -> None:
     add_dtype_arg(g, 'the image embedding and the prompts')
 
 
-def add_radio_model_args(parser: argparse.ArgumentParser, num_synthetic: int = 2, adaptor_use: str = 'use') -> None:
+def add_default_checkpoint(parser: argparse.ArgumentParser, num_synthetic: int = 2, adaptor_use: str = 'use') -> None:
     """The model and image options shared by the feature analysis tools."""
     src = parser.add_mutually_exclusive_group()
     src.add_argument('--checkpoint', help='anything load_radio accepts (default: the radio_tiny fixture)')

@@ -46,4 +46,5 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    from radio_dense.tools.common.tool_main import run_main
+    raise SystemExit(run_main(main))

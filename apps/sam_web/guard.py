@@ -6,6 +6,7 @@ form posts (CSRF) by refusing foreign ``Origin`` headers and the content types a
 can send (only ``application/json`` and image uploads are accepted).
 """
 import ipaddress
+import re
 import time
 from typing import Iterable, Optional, Set
 
@@ -16,8 +17,9 @@ JSON_TYPES = ('application/json',)
 UPLOAD_TYPES = ('application/octet-stream', 'image/')
 
 
-def content_length(header: Optional[str], limit: int) -> int:
-    """The declared body length: 411 when missing, 400 when not a non-negative integer, 413 over ``limit``."""
+def content_length(header: Optional[str], limit: int, too_large: str = 'Upload a smaller image.') -> int:
+    """The declared body length: 411 when missing, 400 when not a non-negative integer, 413 over ``limit``
+    (the message ends with ``too_large``: what to do instead)."""
     if header is None or not header.strip():
         raise AppError('Content-Length header required', 411)
     text = header.strip()
@@ -25,9 +27,27 @@ def content_length(header: Optional[str], limit: int) -> int:
         raise AppError(f'Content-Length must be a non-negative integer, got {text[:40]!r}', 400)
     length = int(text)
     if length > limit:
-        raise AppError(f'The request is {length / 2 ** 20:.1f} MiB; the limit is {limit / 2 ** 20:.0f} MiB. '
-                       f'Upload a smaller image.', 413)
+        raise AppError(f'The request is {length / 2 ** 20:.1f} MiB; the limit is {limit / 2 ** 20:.3g} MiB. '
+                       f'{too_large}', 413)
     return length
+
+
+#: JSON requests carry prompts, never images: deeper nesting than this is refused before parsing.
+MAX_JSON_DEPTH = 400
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def check_json_depth(text: str, limit: int = MAX_JSON_DEPTH) -> None:
+    """400 when arrays / objects nest deeper than ``limit`` (Python's parser would raise RecursionError)."""
+    depth = 0
+    for match in _JSON_TOKENS.finditer(text):
+        token = match.group()
+        if token in '[{':
+            depth += 1
+            if depth > limit:
+                raise AppError(f'The JSON body nests deeper than {limit} levels; prompts need a few.', 400)
+        elif token in ']}':
+            depth -= 1
 
 
 def read_exactly(rfile, length: int, deadline_s: float) -> bytes:

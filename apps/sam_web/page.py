@@ -17,10 +17,11 @@ _PAGE = r"""<!doctype html>
   #status { font-size: 14px; margin: 8px 0; min-height: 1.2em; }
   #status[data-state="busy"]::before { content: "\23F3  "; }
   #stage { display: inline-block; border: 1px solid #bbb; background: #fff; line-height: 0; }
-  #view { max-width: calc(100vw - 40px); max-height: 75vh; cursor: crosshair; }
+  #workspace { display: flex; gap: 12px; align-items: flex-start; }
+  #view { max-width: calc(100vw - 200px); max-height: calc(100vh - 300px); cursor: crosshair; }
   a.button, button { font: inherit; padding: 4px 10px; border: 1px solid #888; border-radius: 4px; background: #fff; color: #222; text-decoration: none; }
   a.button[aria-disabled="true"] { pointer-events: none; opacity: 0.4; }
-  #candidates { display: flex; gap: 8px; margin: 8px 0; min-height: 0; }
+  #candidates { display: flex; flex-direction: column; gap: 8px; margin: 0; min-height: 0; }
   #candidates button { display: flex; flex-direction: column; align-items: center; gap: 4px; padding: 4px; font-size: 12px; }
   #candidates button[aria-pressed="true"] { border: 2px solid #1e90ff; background: #e8f2ff; }
   #candidates canvas { width: 120px; height: auto; }
@@ -42,8 +43,10 @@ _PAGE = r"""<!doctype html>
 <p id="model"></p>
 <div id="error" hidden></div>
 <div id="status" data-state="idle">Upload an image to start.</div>
-<div id="candidates" role="group" aria-label="candidate masks"></div>
-<div id="stage"><canvas id="view" width="640" height="360" data-mask-area="0"></canvas></div>
+<div id="workspace">
+  <div id="stage"><canvas id="view" width="640" height="360" data-mask-area="0"></canvas></div>
+  <div id="candidates" role="group" aria-label="candidate masks"></div>
+</div>
 <script>
 const CONFIG = __CONFIG__;
 const $ = (id) => document.getElementById(id);
@@ -77,7 +80,15 @@ async function api(path, body, raw) {
   return data;
 }
 
+// the image fills the window below the controls (candidates sit beside it): no scrolling to see it
+function fitView() {
+  const top = $('stage').getBoundingClientRect().top + window.scrollY;
+  view.style.maxHeight = Math.max(200, window.innerHeight - top - 16) + 'px';
+}
+window.addEventListener('resize', fitView);
+
 function draw() {
+  fitView();
   if (!state.image) return;
   ctx.drawImage(state.image, 0, 0);
   if (state.overlay) ctx.drawImage(state.overlay, 0, 0);

@@ -30,8 +30,8 @@ from typing import Dict, Iterable, Iterator, Optional, Tuple
 from radio_dense.sam.utils.visualize import mask_png_bytes, rgba_mask_png_bytes
 
 from .errors import AppError
-from .guard import (JSON_TYPES, UPLOAD_TYPES, check_content_type, check_host, check_origin, content_length,
-                    default_allowed_hosts, read_exactly)
+from .guard import (JSON_TYPES, UPLOAD_TYPES, check_content_type, check_host, check_json_depth, check_origin,
+                    content_length, default_allowed_hosts, read_exactly)
 from .page import FAVICON_SVG, render_page
 from .state import SamAppState
 
@@ -67,9 +67,9 @@ class SamAppHandler(BaseHTTPRequestHandler):
     def _json(self, status: int, payload: dict, headers: Optional[Dict[str, str]] = None) -> None:
         self._send(status, json.dumps(payload).encode(), 'application/json', headers)
 
-    def _body(self, limit: int) -> bytes:
+    def _body(self, limit: int, too_large: str = 'Upload a smaller image.') -> bytes:
         try:
-            length = content_length(self.headers.get('Content-Length'), limit)
+            length = content_length(self.headers.get('Content-Length'), limit, too_large)
         except AppError:
             self._discard_unread()
             raise
@@ -101,11 +101,15 @@ class SamAppHandler(BaseHTTPRequestHandler):
 
     def _json_body(self) -> dict:
         check_content_type(self.headers.get('Content-Type'), JSON_TYPES)
+        body = self._body(MAX_JSON_BYTES, 'Prompt requests are small JSON objects (points, a box); images go to '
+                                          '/api/image.')
         try:
-            payload = json.loads(self._body(MAX_JSON_BYTES).decode('utf-8') or '{}')
+            text = body.decode('utf-8') or '{}'
+            check_json_depth(text)
+            payload = json.loads(text)
         except UnicodeDecodeError as err:
             raise AppError(f'The request body is not UTF-8 text (byte {err.start}); send UTF-8 JSON.')
-        except json.JSONDecodeError as err:
+        except (json.JSONDecodeError, RecursionError) as err:
             raise AppError(f'Malformed JSON: {err}')
         if not isinstance(payload, dict):
             raise AppError('The request body must be a JSON object')

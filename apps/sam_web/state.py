@@ -48,16 +48,16 @@ class Prediction:
         return self.scores[self.best]
 
 
+def _is_number(value) -> bool:
+    """A JSON number: ``"12"`` (a string) and ``true`` (a bool, which Python counts as 1) are not."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def _finite(values, count: int, what: str) -> List[float]:
-    out = []
-    if isinstance(values, (list, tuple)):
-        try:
-            out = [float(v) for v in values]
-        except (TypeError, ValueError, OverflowError):
-            out = []
-    if len(out) != count or not all(math.isfinite(v) for v in out):
-        raise AppError(f'{what} must be {count} finite numbers, got {values!r}'[:300])
-    return out
+    if not isinstance(values, (list, tuple)) or len(values) != count or not all(_is_number(v) for v in values):
+        raise AppError(f'{what} must be {count} finite JSON numbers (not strings or true/false), '
+                       f'got {values!r}'[:300])
+    return [float(v) for v in values]
 
 
 @contextlib.contextmanager
@@ -98,7 +98,12 @@ class SamAppState:
         self.model = model
         self.description = description
         self.default_resolution, self.default_pad = int(model.resolution), bool(model.pad_to_square)
-        self.resolutions = tuple(sorted(set(int(r) for r in resolutions) | {self.default_resolution}))
+        offered = sorted(set(int(r) for r in resolutions))
+        if not offered:
+            raise ValueError('resolutions is empty: offer at least one resolution')
+        self.resolutions = tuple(offered)  # exactly the offered ones (--resolutions 256 512: no 1024)
+        if self.default_resolution not in offered:  # the offered one closest to the model's own
+            self.default_resolution = min(offered, key=lambda r: (abs(r - self.default_resolution), -r))
         self.max_bytes = max_bytes
         self.max_pixels = max_pixels
         self.max_embeddings = max_embeddings

@@ -114,6 +114,32 @@ def segmentation_panel(image: np.ndarray, ground_truth: np.ndarray, prediction: 
     return compose_panels(panels, ['input', 'ground truth', 'prediction'], title, legend, scale)
 
 
+#: What every picture made with untrained (random) weights says in its title.
+RANDOM_WEIGHTS = 'RANDOM WEIGHTS'
+
+
+def weights_title(title: str, random_weights: bool) -> str:
+    """``title``, led by ``RANDOM WEIGHTS:`` when the model that made the picture is (partly) untrained.
+
+    Leading, so that a narrow picture, whose band cuts the title short, still shows it.
+    """
+    return f'{RANDOM_WEIGHTS}: {title}' if random_weights and RANDOM_WEIGHTS not in title else title
+
+
+def save_titled(picture, path: str, title: str) -> Image.Image:
+    """Save ``picture`` (PIL image or ``(H, W, 3)`` uint8) under a band holding ``title``; returns what was saved.
+
+    A PNG also carries the title as its ``Title`` text chunk (``Image.open(path).text['Title']``).
+    """
+    from PIL.PngImagePlugin import PngInfo
+    image = picture if isinstance(picture, Image.Image) else Image.fromarray(np.asarray(picture))
+    titled = add_title(image.convert('RGB'), title)
+    info = PngInfo()
+    info.add_text('Title', title)
+    titled.save(path, pnginfo=info if str(path).lower().endswith('.png') else None)
+    return titled
+
+
 def add_title(picture: Image.Image, title: str) -> Image.Image:
     """``picture`` under a white band holding ``title``."""
     canvas = Image.new('RGB', (picture.width, picture.height + TITLE_HEIGHT), (255, 255, 255))

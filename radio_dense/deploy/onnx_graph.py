@@ -51,6 +51,25 @@ def export_onnx(module: nn.Module, example_inputs: Tuple[torch.Tensor, ...], pat
     return str(path)
 
 
+def export_onnx_traced(module: nn.Module, example_inputs: Tuple[torch.Tensor, ...], path: str,
+                       input_names: Sequence[str], output_names: Sequence[str],
+                       dynamic_axes: Optional[Dict[str, Dict[int, str]]] = None, opset: int = DEFAULT_OPSET) -> str:
+    """Export with the TorchScript tracer (``dynamo=False``), for graphs whose output sizes are input *values*.
+
+    ``torch.export`` cannot slice by a size read from a tensor (segment-anything's ``orig_im_size``);
+    the tracer records such sizes as graph operations, so they stay dynamic in the ONNX file.
+    ``dynamic_axes`` maps input names to ``{dim: name}``.
+    """
+    require_onnx()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        torch.onnx.export(module.eval(), example_inputs, str(path), dynamo=False, opset_version=opset,
+                          input_names=list(input_names), output_names=list(output_names),
+                          dynamic_axes=dynamic_axes or {})
+    return str(path)
+
+
 def run_onnx(path: str, inputs: Dict[str, np.ndarray], threads: Optional[int] = None) -> Dict[str, np.ndarray]:
     """Run an ONNX file with onnxruntime (CPU): ``{input name: array}`` -> ``{output name: array}``."""
     require_onnx()

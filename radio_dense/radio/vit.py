@@ -11,7 +11,7 @@ from timm.models.vision_transformer import VisionTransformer
 from .architectures import set_drop_path, trunk_spec
 from .cpe import PatchGenerator
 from .input_checks import window_size_in_patches
-from .lean_blocks import can_run_lean, global_block_lean_, windowed_block_lean
+from .chunked_inference import can_run_lean, global_block_lean_, windowed_block_lean
 from .windows import WindowLayout, global_block_schedule, run_windowed, traceable_window_mask
 
 
@@ -176,7 +176,7 @@ class RadioViT(nn.Module):
         """ViTDet inference with bounded activation memory; bit-identical to the general path above.
 
         Windowed blocks run a group of windows at a time and global blocks chunk their per-token
-        work (:mod:`.lean_blocks`); only one copy of the tokens is kept between blocks.
+        work (:mod:`.chunked_inference`); only one copy of the tokens is kept between blocks.
         """
         skip = prefix.shape[1]
         groups = layout.window_groups(spatial.device)

@@ -31,6 +31,9 @@ def test_demo_trains_and_draws_curves_and_panels(tool, tmp_path, capsys):
                       '--train-iters', '2']) == 0
     out = capsys.readouterr().out
     assert 'already exists' in out and 'validation mIoU' in out
+    # #20.7: the step headers stay readable: mmengine's environment/config dump is folded, warnings once
+    assert all(f'[{i}/9]' in out for i in range(1, 10)) and 'System environment' not in out
+    assert out.count('UserWarning: ``build_loss``') == 1 and 'dumps and repeated warnings not shown' in out
     assert (out_dir / 'segmentation' / 'iter_2.pth').exists()
     # one evaluation of the validation split (at the end of training), not a second one by a test step
     assert len(list((out_dir / 'segmentation').rglob('metrics.json'))) == 0
@@ -42,3 +45,21 @@ def test_demo_trains_and_draws_curves_and_panels(tool, tmp_path, capsys):
     assert Image.open(out_dir / 'detection_panel.png').size[0] == 3 * 2 * 96 + 4 * 8
     assert re.search(r'detection_panel.png titled "Mask R-CNN on radio-tiny, RANDOM WEIGHTS', out)
     assert re.search(r'features_pca.png titled "PCA of RADIO features: radio_tiny fixture, RANDOM WEIGHTS', out)
+
+
+def test_child_log_folds_info_dumps_and_repeats_warnings_once(capsys):
+    import sys
+    from radio_dense.tools.common import child_log
+    child = ("import warnings\n"
+             "print('01/02 03:04:05 - mmengine - INFO - ')\nprint('System environment:')\nprint('    torch: 2.9')\n"
+             "print('01/02 03:04:05 - mmengine - INFO - Iter(train) [1/2] loss: 1.0')\n"
+             "warnings.warn('old api'); warnings.warn('old api', stacklevel=1)\n"
+             "print('01/02 03:04:06 - mmengine - WARNING - prefix not set')\nprint('done')\n")
+    child_log.SEEN_WARNINGS.clear()
+    assert child_log.run_folded([sys.executable, '-c', child]) == (0, 2)
+    assert child_log.run_folded([sys.executable, '-c', "import warnings; warnings.warn('old api')"])[1] == 1
+    out = capsys.readouterr().out
+    assert 'System environment' not in out and 'torch: 2.9' not in out
+    assert out.count('UserWarning: old api') == 1
+    for kept in ('Iter(train) [1/2] loss: 1.0', 'WARNING - prefix not set', 'done'):
+        assert kept in out

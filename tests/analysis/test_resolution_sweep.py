@@ -36,7 +36,9 @@ def test_sweep_tool(tool, tmp_path, hub_checkpoint):
     assert float(ref['cos_sim']) == pytest.approx(1.0, abs=1e-6) and float(ref['mse']) == pytest.approx(0, abs=1e-9)
     for r in rows:
         assert -1 <= float(r['cos_sim']) <= 1 + 1e-6 and float(r['mse']) >= 0 and math.isfinite(float(r['seconds']))
-    assert Image.open(f'{prefix}.png').size[0] > 0
+    picture = Image.open(f'{prefix}.png')
+    assert picture.size[0] > 0
+    assert picture.text['Title'] == f'RANDOM WEIGHTS: {hub_checkpoint}: backbone, global attention'
 
 
 def test_sweep_with_teacher(hub_checkpoint):

@@ -157,3 +157,22 @@ def test_candidate_picker_clear_and_reembed_status(browser, server, tmp_path):
     assert server.state.embed_count == computed + 1
     assert not errors, errors
     page.close()
+
+
+def test_image_stays_above_the_fold_at_1280x900(browser, server, tmp_path):
+    """A laptop screen: after a click the image and its 3 candidates show without scrolling."""
+    image_path = tmp_path / 'landscape.png'
+    Image.fromarray(shapes_image(800, 600, seed=3)).save(image_path)  # portrait: taller than 900 - the controls
+    page = browser.new_page(viewport={'width': 1280, 'height': 900})
+    page.goto(server.url)
+    page.set_input_files('#file', str(image_path))
+    page.wait_for_selector('#status[data-state="ready"]', timeout=60_000)
+    view = page.locator('#view').bounding_box()
+    page.click('#view', position={'x': view['width'] * 0.3, 'y': view['height'] * 0.45})
+    page.wait_for_selector('#status[data-state="mask"]', timeout=60_000)
+    assert page.locator('#candidates button.candidate').count() == 3
+    view = page.locator('#view').bounding_box()
+    print(f"image box at 1280x900: top {view['y']:.0f}, bottom {view['y'] + view['height']:.0f} px")
+    assert view['y'] >= 0 and view['y'] + view['height'] <= 900, view
+    assert view['height'] >= 400  # not shrunk to a thumbnail to fit
+    page.close()

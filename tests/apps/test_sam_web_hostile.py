@@ -240,3 +240,26 @@ def test_case06_parallel_clients_never_lose_their_image(model):
     flat = [s for r in results for s in r]
     assert flat.count(404) == 0, f'{flat.count(404)} of {len(flat)} predictions lost their image'
     assert flat == [200] * 18
+
+
+# ----- 24. (#22.7) JSON depth, JSON size message, typed prompts, offered resolutions -----
+def test_case24_json_depth_size_types_and_resolutions(model):
+    state = SamAppState(model, resolutions=[128, 192])  # the model's own 256 is not offered
+    assert state.config()['resolutions'] == [128, 192] and state.config()['default_resolution'] == 192
+    with running(state) as server:
+        status, info, _ = upload(server, shapes_image())
+        assert status == 200
+        deep = b'{"image_id": ' + b'[' * 100_000 + b']' * 100_000 + b'}'
+        status, body, _ = post(server, '/api/predict', deep, 'application/json')
+        assert status == 400 and 'deeper than 400 levels' in body['error']
+        big = json.dumps(dict(image_id=info['image_id'], pad='x' * (1 << 21))).encode()
+        status, body, _ = post(server, '/api/predict', big, 'application/json')
+        assert status == 413 and 'images go to /api/image' in body['error'] and 'smaller image' not in body['error']
+        view = dict(image_id=info['image_id'], resolution=192)
+        for points in ([['10', '20', 1]], [[10, 20, True]], [[10, 20, 'true']]):
+            status, body, _ = post_json(server, '/api/predict', dict(view, points=points))
+            assert status == 400 and 'not strings or true/false' in body['error'], (points, body)
+        status, body, _ = post_json(server, '/api/predict', dict(view, resolution=256, points=[[10, 20, 1]]))
+        assert status == 400 and 'one of [128, 192]' in body['error']
+        status, out, _ = post_json(server, '/api/predict', dict(view, points=[[10, 20, 1]]))
+        assert status == 200

@@ -113,3 +113,17 @@ def test_head_refuses_a_ground_truth_of_the_other_task():
     with pytest.raises(ValueError, match='target must be one of'):
         MODELS.build(dict(type='DPTRegressionHead', target='segmentation', in_channels=[16] * 4,
                           in_index=[0, 1, 2, 3], channels=8))
+
+
+def test_pictures_say_what_they_show():
+    from radio_dense.analysis.dense_panels import depth_panel, normals_panel
+    image = np.zeros((32, 40, 3), np.uint8)
+    gt = np.full((32, 40), 3.0)
+    gt[:4] = 0  # unlabelled
+    picture = depth_panel(image, gt, gt + 0.5, 'depth')
+    assert picture.size[0] > 4 * 40
+    n = np.zeros((32, 40, 3))
+    n[..., 2] = -1
+    tilted = _rotated(torch.from_numpy(n.transpose(2, 0, 1)).float(), 20).numpy().transpose(1, 2, 0)
+    picture, mean = normals_panel(image, n, tilted, 'normals')
+    assert mean == pytest.approx(20, abs=0.01) and picture.size[0] > 5 * 40

@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from radio_dense import create_radio
-from radio_dense.radio import lean_blocks
+from radio_dense.radio import chunked_inference
 from radio_dense.radio.windows import WindowLayout
 
 CPU = torch.device('cpu')
@@ -74,11 +74,11 @@ def test_padded_vitdet_forward_needs_no_host_sync():
     assert out.features.shape == (2, 70, 192) and [t.shape for t in inter] == [(2, 192, 7, 10)] * 2
 
 
-def test_lean_blocks_run_on_cpu_only(monkeypatch):
+def test_chunked_inference_run_on_cpu_only(monkeypatch):
     """Chunked (lean) blocks bound CPU memory; on another device the plain blocks run."""
     model = create_radio('radio-tiny', vitdet_window_size=4, seed=0).eval()
     used = []
-    real = lean_blocks.global_block_lean_
+    real = chunked_inference.global_block_lean_
     monkeypatch.setattr('radio_dense.radio.vit.global_block_lean_', lambda *a, **k: used.append(1) or real(*a, **k))
     with torch.no_grad():
         model(torch.rand(1, 3, 64, 80))

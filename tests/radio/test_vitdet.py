@@ -122,7 +122,7 @@ def test_random_vitdet_model_trains(tmp_path):
 
 
 def test_balanced_chunks_cover_everything_without_small_remainders():
-    from radio_dense.radio.lean_blocks import balanced_chunks
+    from radio_dense.radio.chunked_inference import balanced_chunks
     parts = balanced_chunks(4104, 2048, align=64)
     assert [(p.start, p.stop) for p in parts] == [(0, 2048), (2048, 4104)]
     parts = balanced_chunks(16392, 2048, align=64)
@@ -150,7 +150,7 @@ def test_global_block_on_query_chunks_is_bit_identical(batch):
     """Attention on query chunks (k/v for all tokens, residual in place) equals timm's block exactly."""
     from timm.models.vision_transformer import Block
 
-    from radio_dense.radio.lean_blocks import global_block_lean_
+    from radio_dense.radio.chunked_inference import global_block_lean_
     torch.manual_seed(0)
     block = Block(64, 2, qkv_bias=True).eval()
     x = torch.randn(batch, 2056, 64) * 3  # 2 query chunks of 1024 + 1032 rows, as at 2048 px
@@ -163,7 +163,7 @@ def test_global_block_on_query_chunks_is_bit_identical(batch):
 
 
 def test_lean_path_only_in_inference(hub_checkpoint):
-    from radio_dense.radio.lean_blocks import can_run_lean
+    from radio_dense.radio.chunked_inference import can_run_lean
     model = load_radio(hub_checkpoint, vitdet_window_size=4)
     block = model.blocks[0]
     with torch.no_grad():

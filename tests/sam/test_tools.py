@@ -1,4 +1,5 @@
 """tools/sam_predict.py and the automatic mask generator."""
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -6,6 +7,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from radio_dense.analysis.panels import TITLE_HEIGHT
 from radio_dense.sam import RadioSamAutomaticMaskGenerator
 
 from .conftest import shapes_image
@@ -25,8 +27,9 @@ def test_sam_predict_cli(tmp_path):
     assert 'canvas 512x352' in run.stdout  # 300x200 -> 512x341, padded to 512x352 (22x32 grid)
     mask = np.asarray(Image.open(out))
     assert mask.shape == (200, 300) and set(np.unique(mask)) <= {0, 255}
-    overlay = np.asarray(Image.open(tmp_path / 'out' / 'mask_overlay.png'))
-    assert overlay.shape == (200, 300, 3)
+    overlay = Image.open(tmp_path / 'out' / 'mask_overlay.png')
+    assert overlay.text['Title'] == 'RANDOM WEIGHTS: SAM mask on in.png'
+    assert np.asarray(overlay).shape == (TITLE_HEIGHT + 200, 300, 3)  # the title band above the image
     bad = subprocess.run([sys.executable, str(REPO / 'tools' / 'sam_predict.py'), str(image), '--points', '1,2,5'],
                          capture_output=True, text=True, cwd=REPO, timeout=120)
     assert bad.returncode == 2 and 'label 0 or 1' in bad.stderr
@@ -80,7 +83,9 @@ def test_sam_amg_cli_png_folders_and_rle_json(tmp_path):
     assert rows[0].startswith('id,area,bbox_x0') and len(rows) > 1
     first = np.asarray(Image.open(folder / '0.png'))
     assert first.shape == (120, 160) and int(rows[1].split(',')[1]) == int((first > 0).sum())
-    assert np.asarray(Image.open(tmp_path / 'png' / 'img1_overlay.png')).shape == (96, 128, 3)
+    overlay = Image.open(tmp_path / 'png' / 'img1_overlay.png')
+    assert np.asarray(overlay).shape == (TITLE_HEIGHT + 96, 128, 3)
+    assert re.fullmatch(r'RANDOM WEIGHTS: \d+ SAM masks on img1\.png', overlay.text['Title'])
 
     # #22.2 / #22.4: a corrupt file is skipped (the rest is written, exit 1 listing it); img1.png and img1.jpg
     # get distinct outputs instead of one overwriting the other

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from radio_dense.analysis.panels import TITLE_HEIGHT
+
 from .conftest import scene_image
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,7 +37,9 @@ def test_sam3_predict_cli_random_weights(tmp_path):
     mask = np.asarray(Image.open(out / result['instances'][0]['mask']))
     assert mask.shape == (200, 300) and set(np.unique(mask)) <= {0, 255}
     assert int((mask > 0).sum()) == result['instances'][0]['area']
-    assert np.asarray(Image.open(out / 'overlay.png')).shape == (200, 300, 3)
+    overlay = Image.open(out / 'overlay.png')
+    assert np.asarray(overlay).shape == (TITLE_HEIGHT + 200, 300, 3) and overlay.text['Title'] == \
+        f'RANDOM WEIGHTS: SAM3 on {image.name}'
 
 
 def test_sam3_predict_cli_refuses_bad_prompts(tmp_path):

@@ -64,7 +64,7 @@ def test_case18_export_onnx_example_size(tmp_path, size, says):
     ('train_cfg.max_iters=-5', 'train_cfg.max_iters must be a positive integer, got -5'),
     ('train_dataloader.batch_size=1000000000000', 'input images alone needs 4.12e\\+08 GiB, more than this machine'),
 ])
-def test_case21_training_configs_that_cannot_train(tmp_path, option, says):
+def test_case23_training_configs_that_cannot_train(tmp_path, option, says):
     from radio_dense.tools.common.runner import build_runner_or_exit
     from radio_dense.tools.train import parse_args
     args = parse_args([str(REPO / 'configs/demo/radio-tiny_upernet_1xb4-300_synthetic-192x192.py'),

@@ -8,16 +8,16 @@ import subprocess
 import pytest
 from PIL import Image
 
-from radio_dense.tools.common import radio_model_args
+from radio_dense.tools.common import default_checkpoint
 
 from ..analysis.conftest import load_tool
 from ..conftest import REPO_ROOT
 
 
 def test_default_checkpoint_is_inside_the_repository():
-    path = radio_model_args.FIXTURE_CHECKPOINT
+    path = default_checkpoint.FIXTURE_CHECKPOINT
     assert path.is_file() and path.resolve().is_relative_to(REPO_ROOT)
-    assert radio_model_args.default_checkpoint() == str(path)
+    assert default_checkpoint.default_checkpoint() == str(path)
 
 
 def test_nothing_in_the_repository_reads_beside_it():
@@ -54,7 +54,7 @@ def image(tmp_path):
     ('sam3_predict.py', ['IMAGE', '--text', 'shape'], ['--radio']),
 ])
 def test_missing_default_names_the_tools_own_options(monkeypatch, tmp_path, image, tool_path, argv, needed):
-    monkeypatch.setattr(radio_model_args, 'FIXTURE_CHECKPOINT', tmp_path / 'absent' / 'radio-tiny.pth.tar')
+    monkeypatch.setattr(default_checkpoint, 'FIXTURE_CHECKPOINT', tmp_path / 'absent' / 'radio-tiny.pth.tar')
     monkeypatch.chdir(tmp_path)
     argv = [image if a == 'IMAGE' else a for a in argv]
     tool = load_tool(tool_path)

@@ -78,7 +78,7 @@ def main(argv=None) -> int:
     from radio_dense.sam import build_radio_sam
     from radio_dense.apps.sam_web.server import SamAppServer
     from radio_dense.apps.sam_web.state import SamAppState
-    from radio_dense.tools.common.radio_model_args import default_checkpoint
+    from radio_dense.tools.common.default_checkpoint import default_checkpoint
 
     model = build_radio_sam(dict(source=default_checkpoint()), resolution=512, seed=0)
     state = SamAppState(model, resolutions=[512, 1024], max_bytes=200 * 2 ** 20)

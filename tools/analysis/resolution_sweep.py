@@ -21,12 +21,12 @@ import csv
 import os
 import sys
 
-from radio_dense.tools.tool_args import add_radio_model_args
+from radio_dense.tools.tool_args import add_default_checkpoint
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_radio_model_args(p, num_synthetic=2, adaptor_use='sweep')
+    add_default_checkpoint(p, num_synthetic=2, adaptor_use='sweep')
     p.add_argument('--min', type=int, default=224, help='smallest resolution (px)')
     p.add_argument('--max', type=int, default=1024, help='largest resolution (px; the study goes to 2048)')
     p.add_argument('--step', type=int, default=64, help='resolution step (px)')
@@ -69,14 +69,15 @@ def plot(rows, path: str, title: str, reference: int) -> None:
         ax.grid(alpha=0.3)
     fig.suptitle(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    fig.savefig(path, dpi=100, metadata={'Title': title})
     plt.close(fig)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
     from radio_dense.analysis.features import build_model, load_images
-    from radio_dense.tools.common.radio_model_args import default_checkpoint
+    from radio_dense.analysis.panels import weights_title
+    from radio_dense.tools.common.default_checkpoint import default_checkpoint, is_random_radio
     from radio_dense.analysis.resolution import resolution_range, resolution_sweep
     from radio_dense.analysis.teacher import load_teacher
     teacher = None
@@ -103,7 +104,9 @@ def main(argv=None) -> int:
     write_csv(rows, args.out + '.csv')
     what = f'adaptor {args.adaptor}' if args.adaptor else 'backbone'
     mode = f'ViTDet window {args.vitdet_window_size}' if args.vitdet_window_size else 'global attention'
-    plot(rows, args.out + '.png', f'{args.checkpoint or args.arch or "radio_tiny"}: {what}, {mode}', args.reference)
+    title = weights_title(f'{args.checkpoint or args.arch or "radio_tiny fixture"}: {what}, {mode}',
+                          is_random_radio(source))
+    plot(rows, args.out + '.png', title, args.reference)
     worst = min(rows, key=lambda r: r['cos_sim'])
     print(f'Wrote {args.out}.csv and {args.out}.png ({len(rows)} resolutions, {len(images)} images); lowest cosine '
           f'similarity to {args.reference}px: {worst["cos_sim"]:.3f} at {worst["resolution"]}px')

@@ -16,12 +16,12 @@ import argparse
 import os
 import sys
 
-from radio_dense.tools.tool_args import add_radio_model_args
+from radio_dense.tools.tool_args import add_default_checkpoint
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_radio_model_args(p, num_synthetic=3, adaptor_use='show')
+    add_default_checkpoint(p, num_synthetic=3, adaptor_use='show')
     p.add_argument('--resolutions', nargs='+', type=int, default=[256, 512, 1024], help='input sides in pixels')
     p.add_argument('--vitdet-window-size', type=int, help='ViTDet window in patches (default: global attention)')
     p.add_argument('--cell', type=int, default=256, help='side of each picture cell in pixels')
@@ -34,7 +34,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     args = parse_args(argv)
     from radio_dense.analysis.features import build_model, load_images
-    from radio_dense.tools.common.radio_model_args import default_checkpoint
+    from radio_dense.analysis.panels import save_titled, weights_title
+    from radio_dense.tools.common.default_checkpoint import default_checkpoint, is_random_radio
     from radio_dense.analysis.visualize import fit_shared_basis, pca_grid, sweep_features
     source = args.checkpoint or (None if args.arch else default_checkpoint(
         '--checkpoint (a zoo name, a .pth.tar file or a Hugging Face snapshot)', '--arch (a random model)'))
@@ -44,8 +45,10 @@ def main(argv=None) -> int:
     basis = fit_shared_basis(sweep)
     picture = pca_grid(sweep, basis, args.cell)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    picture.save(args.out)
     what = f'adaptor {args.adaptor}' if args.adaptor else 'backbone'
+    model_name = args.arch or os.path.basename(str(source).rstrip('/'))
+    picture = save_titled(picture, args.out, weights_title(f'PCA of {what} features: {model_name}',
+                                                           is_random_radio(source)))
     ratio = ', '.join(f'{v:.1%}' for v in basis.explained_variance_ratio.tolist())
     print(f'Wrote {args.out} ({picture.size[0]}x{picture.size[1]}): {what} features of {len(images)} images at '
           f'{sweep.resolutions} px{f", ViTDet window {args.vitdet_window_size}" if args.vitdet_window_size else ""}; '
@@ -54,4 +57,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from radio_dense.tools.common.tool_main import run_main
+    sys.exit(run_main(main))

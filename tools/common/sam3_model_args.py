@@ -7,7 +7,7 @@ from torch import nn
 
 from radio_dense.sam3.sizes import SAM3_IMAGE, SAM3_TINY
 
-from .radio_model_args import default_checkpoint
+from .default_checkpoint import default_checkpoint
 from .precision_args import with_inference_dtype
 
 SIZES = {'image': SAM3_IMAGE, 'tiny': SAM3_TINY}

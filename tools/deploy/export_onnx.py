@@ -9,7 +9,9 @@ Three targets:
 * ``mmseg``: a whole mmseg model from a config (+ checkpoint): RGB 0..255 image -> logits at the
   input size.
 * ``sam``: segment-anything's prompt encoder + mask decoder for one embedding grid: embedding,
-  points/labels (dynamic count), mask input, has-mask -> low-res masks and IoU predictions.
+  points/labels (dynamic count), mask input, has-mask -> low-res masks and IoU predictions;
+  ``--sam-interface [--return-single-mask]``: the graph of segment-anything's
+  ``scripts/export_onnx_model.py`` (adds ``orig_im_size`` and ``masks`` at that size), for its web demo.
 
 Every export is run with onnxruntime at the ``--validate`` sizes and compared with PyTorch
 (fails above ``--atol``, default 1e-4).
@@ -21,6 +23,8 @@ Every export is run with onnxruntime at the ``--validate`` sizes and compared wi
         work_dirs/demo/iter_300.pth --out work_dirs/onnx/seg.onnx --validate 192x192 160x256
     python tools/deploy/export_onnx.py sam --decoder-checkpoint checkpoints/sam_vit_h_decoder.safetensors \\
         --grid 48 64 --canvas 768 1024 --out work_dirs/onnx/sam_decoder_48x64.onnx
+    python tools/deploy/export_onnx.py sam --sam-interface --return-single-mask \\
+        --decoder-checkpoint checkpoints/sam_vit_h_decoder.safetensors --out work_dirs/onnx/sam_web_demo.onnx
 """
 import argparse
 import sys
@@ -72,14 +76,24 @@ def parse_args(argv=None) -> argparse.Namespace:
     sam.add_argument('--canvas', type=int, nargs=2, metavar=('H', 'W'),
                      help='padded network input the embedding comes from (default: 16 x grid)')
     sam.add_argument('--single-mask', action='store_true', help='one mask per prompt instead of three')
-    return p.parse_args(argv)
+    sam.add_argument('--sam-interface', action='store_true',
+                     help="segment-anything's scripts/export_onnx_model.py graph (its web demo loads it): adds the "
+                          'orig_im_size input and the masks output at that size; all four mask tokens')
+    sam.add_argument('--return-single-mask', action='store_true',
+                     help='with --sam-interface: the one mask segment-anything would pick per prompt')
+    args = p.parse_args(argv)
+    if args.target == 'sam' and args.return_single_mask and not args.sam_interface:
+        p.error('--return-single-mask belongs to --sam-interface (without it, use --single-mask)')
+    if args.target == 'sam' and args.single_mask and args.sam_interface:
+        p.error('--single-mask does not apply to --sam-interface (use --return-single-mask)')
+    return args
 
 
 def export_backbone(args):
     from radio_dense.analysis.features import build_model
     from radio_dense.deploy import export_radio_onnx
     from radio_dense.radio import load_radio
-    from radio_dense.tools.common.radio_model_args import default_checkpoint
+    from radio_dense.tools.common.default_checkpoint import default_checkpoint
     if args.arch:
         model = build_model(None, args.arch, vitdet_window_size=args.vitdet_window_size)
     else:
@@ -100,7 +114,7 @@ def export_mmseg(args):
 
 def export_sam(args):
     import torch
-    from radio_dense.deploy.sam_decoder import export_sam_decoder_onnx
+    from radio_dense.deploy.sam_decoder import export_sam_decoder_onnx, export_sam_interface_onnx
     from radio_dense.sam.decoder_checkpoint import load_sam_decoder_weights
     from radio_dense.sam.modeling.prompt_decoder import build_mask_decoder, build_prompt_encoder
     torch.manual_seed(0)
@@ -110,9 +124,14 @@ def export_sam(args):
     else:
         print('No --decoder-checkpoint: exporting randomly initialised SAM decoder weights', file=sys.stderr)
     canvas = args.canvas or (16 * args.grid[0], 16 * args.grid[1])
+    validate = [] if args.no_validate else None
+    if args.sam_interface:
+        return export_sam_interface_onnx(prompt_encoder, mask_decoder, args.out, tuple(args.grid), tuple(canvas),
+                                         return_single_mask=args.return_single_mask, opset=args.opset,
+                                         validate_prompts=validate, atol=args.atol)
     return export_sam_decoder_onnx(prompt_encoder, mask_decoder, args.out, tuple(args.grid), tuple(canvas),
                                    multimask_output=not args.single_mask, opset=args.opset,
-                                   validate_prompts=[] if args.no_validate else None, atol=args.atol)
+                                   validate_prompts=validate, atol=args.atol)
 
 
 def main(argv=None) -> int:
@@ -125,4 +144,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from radio_dense.tools.common.tool_main import run_main
+    sys.exit(run_main(main))

@@ -18,3 +18,8 @@ def default_checkpoint(*options: str) -> str:
                          f'checkout; an installed radio_dense does not ship it) is missing. Choose a model with '
                          f'{choices}.')
     return str(FIXTURE_CHECKPOINT)
+
+
+def is_random_radio(checkpoint) -> bool:
+    """Whether a tool's RADIO has random weights: none given (an ``--arch`` model) or the radio_tiny fixture."""
+    return not checkpoint or Path(checkpoint).resolve() == FIXTURE_CHECKPOINT

@@ -1,0 +1,5 @@
+# C-RADIOv4-H + Probe3D's multi-layer linear probe for NYUv2 surface normals (frozen trunk, blocks 8/16/24/32).
+_base_ = ['./radio_v2.5-b_linear_8xb8-25k_nyu-normals-480x480.py', '../_base_/releases/c-radio_v4-h.py']
+model = dict(
+    backbone=dict(_base_.radio_backbone, out_indices=(7, 15, 23, 31)),
+    decode_head=dict(in_channels=[_base_.radio_width] * 4, channels=4 * _base_.radio_width))

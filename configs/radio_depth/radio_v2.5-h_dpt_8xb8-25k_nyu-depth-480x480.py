@@ -1,0 +1,5 @@
+# RADIOv2.5-H + a DPT-style head for NYUv2 depth (frozen trunk, blocks 8/16/24/32 reassembled at x4/x2/x1/x0.5).
+_base_ = ['./radio_v2.5-b_dpt_8xb8-25k_nyu-depth-480x480.py', '../_base_/releases/radio_v2.5-h.py']
+model = dict(
+    backbone=dict(_base_.radio_backbone, out_indices=(7, 15, 23, 31)),
+    decode_head=dict(in_channels=[_base_.radio_width] * 4))
