@@ -3,7 +3,7 @@ own dense language features over that class's pixels in the training images.
 
 With it, a correct zero-shot pipeline (features -> cosine with class embeddings -> softmax ->
 labels, sliding windows, padding, resizing) segments the synthetic data well, and any mistake in
-the pipeline (classes out of order, features not normalised, misaligned windows) shows in the mIoU.
+the pipeline (classes out of order, pixels not scaled to 0-1, misaligned windows) shows in the mIoU.
 """
 import glob
 import os

@@ -63,7 +63,9 @@ class RADIOZeroShotSegmentor(BaseSegmentor):
         prob_thd: pixels whose best class probability is below it get ``bg_idx`` (0: off).
         prompt_denoising_thresh: classes whose best probability in the image is below it are
             dropped for that image (RADSeg: 0.5; 0: off).
-        normalize_features: L2-normalise the dense features (cosine similarity). Off only for ablations.
+        normalize_features: L2-normalise the dense features (cosine similarity). Off only for ablations: the
+            per-cell argmax does not depend on a feature's norm, so turning it off changes the probabilities
+            (softmax sharpness, hence ``prob_thd`` and prompt denoising) but not the labels of the feature grid.
         text_cache_dir: where the text tower's weights are cached.
     """
 
