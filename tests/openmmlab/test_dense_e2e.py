@@ -1,8 +1,8 @@
 """tools/train.py on the synthetic depth and normals demos: a tiny RADIO learns both, beating constant predictors.
 
-Bounds (64 px scenes, 40 training images, 60 iterations, blocks 1-4 of radio-tiny): the best constant depth
+Bounds (64 px scenes, 40 training images, 60 iterations (depth: 120), blocks 1-4 of radio-tiny): the best constant depth
 scores AbsRel 0.27 on these scenes and the camera-facing constant normal a mean error of 20.7 degrees;
-measured (seed 0, AMD EPYC): AbsRel 0.220, mean angle 10.3 degrees (90.3 % within 22.5). A broken head, loss or target fails.
+measured (seed 0, AMD EPYC): AbsRel 0.187 at 120 iterations (0.220 at 60), mean angle 10.3 degrees (90.3 % within 22.5). A broken head, loss or target fails.
 """
 import re
 
@@ -33,19 +33,20 @@ def data_root(tmp_path_factory):
     return str(root)
 
 
-def _train(config, data_root, work_dir) -> str:
+def _train(config, data_root, work_dir, iters: int = 60) -> str:
     out = python_tool('tools/train.py', config, '--work-dir', str(work_dir), '--cfg-options',
-                       'train_cfg.max_iters=60', 'train_cfg.val_interval=60', 'default_hooks.checkpoint.interval=60',
+                       f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
+                       f'default_hooks.checkpoint.interval={iters}',
                        'default_hooks.logger.interval=20', 'model.data_preprocessor.size=(64,64)',
                        'model.backbone.out_indices=(0,1,2,3)', *loader_options(data_root, batch_size=4))
     # pictures of the trained model: tools/analysis/show_dense_predictions.py, in this process (no second start-up)
-    show_main([config, str(work_dir / 'iter_60.pth'), '--num', '1', '--out-dir', str(work_dir / 'pictures'),
+    show_main([config, str(work_dir / f'iter_{iters}.pth'), '--num', '1', '--out-dir', str(work_dir / 'pictures'),
                '--cfg-options', f'test_dataloader.dataset.data_root={data_root}', 'model.backbone.out_indices=(0,1,2,3)'])
     return out
 
 
 def test_depth_demo_beats_the_best_constant(tmp_path, data_root):
-    out = _train(DEPTH, data_root, tmp_path)
+    out = _train(DEPTH, data_root, tmp_path, iters=120)  # 60 iterations: 0.220, too close to the bound
     abs_rel = float(re.findall(r'abs_rel: ([\d.]+)', out)[-1])
     assert abs_rel < 0.245, out[-2000:]
     picture = Image.open(tmp_path / 'pictures' / 'depth_000.png')
