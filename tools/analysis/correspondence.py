@@ -13,6 +13,8 @@ Examples::
 import argparse
 import sys
 
+import radio_dense.tools  # noqa: F401  (first: the tools' process settings, before torch loads)
+
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -16,7 +16,7 @@ import os
 import sys
 import tempfile
 
-import torch
+import radio_dense.tools  # noqa: F401  (first: the tools' process settings, before torch loads)
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SOURCE = os.path.join(REPO, 'tests', 'fixtures', 'upstream', 'radio_tiny', 'radio-tiny.pth.tar')

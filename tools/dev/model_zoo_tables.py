@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import Dict, List
 
+import radio_dense.tools  # noqa: F401  (first: the tools' process settings, before torch loads)
+
 REPO = Path(__file__).resolve().parents[2]
 FAMILIES = ('radio_seg', 'radio_det', 'radio_sam', 'radio_zero_shot', 'radio_depth')
 BEGIN = '<!-- model-zoo: written by tools/dev/model_zoo_tables.py from metafile.yaml; do not edit by hand -->'
