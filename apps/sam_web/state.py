@@ -49,8 +49,14 @@ class Prediction:
 
 
 def _is_number(value) -> bool:
-    """A JSON number: ``"12"`` (a string) and ``true`` (a bool, which Python counts as 1) are not."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite JSON number: ``"12"`` (a string), ``true`` (a bool, which Python counts as 1) and integers too
+    large for a float are not."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # a JSON integer of hundreds of digits
+        return False
 
 
 def _finite(values, count: int, what: str) -> List[float]:

@@ -256,7 +256,7 @@ def test_case24_json_depth_size_types_and_resolutions(model):
         status, body, _ = post(server, '/api/predict', big, 'application/json')
         assert status == 413 and 'images go to /api/image' in body['error'] and 'smaller image' not in body['error']
         view = dict(image_id=info['image_id'], resolution=192)
-        for points in ([['10', '20', 1]], [[10, 20, True]], [[10, 20, 'true']]):
+        for points in ([['10', '20', 1]], [[10, 20, True]], [[10, 20, 'true']], [[10 ** 400, 20, 1]]):
             status, body, _ = post_json(server, '/api/predict', dict(view, points=points))
             assert status == 400 and 'not strings or true/false' in body['error'], (points, body)
         status, body, _ = post_json(server, '/api/predict', dict(view, resolution=256, points=[[10, 20, 1]]))
