@@ -5,7 +5,7 @@
 integer, and one batch of input images alone (``batch x 3 x H x W`` float32 at the config's crop) must fit
 in this machine's memory (its RAM, or the GPU's when one is visible).
 """
-from typing import Optional, Tuple
+from typing import Tuple
 
 from mmengine.config import Config
 
@@ -39,7 +39,7 @@ def _positive_int(value, name: str) -> int:
     return value
 
 
-def check_training_config(cfg: Config, machine_bytes: Optional[int] = None) -> None:
+def check_training_config(cfg: Config) -> None:
     """Loop length positive; one batch of input images within the machine's memory."""
     loop = cfg.get('train_cfg') or {}
     for key in ('max_iters', 'max_epochs'):
@@ -51,7 +51,7 @@ def check_training_config(cfg: Config, machine_bytes: Optional[int] = None) -> N
     batch = _positive_int(loader['batch_size'], 'train_dataloader.batch_size')
     h, w = _crop(cfg)
     need = batch * 3 * h * w * 4
-    have, what = (machine_bytes, 'memory') if machine_bytes else _machine_bytes()
+    have, what = _machine_bytes()
     if need > have:
         raise TrainConfigError(
             f'train_dataloader.batch_size={batch}: one batch of {h}x{w} input images alone needs '
