@@ -39,3 +39,27 @@ def run_distributed(launcher: str, *args: str, port: int) -> str:
 
 def python_tool(script: str, *args: str, **kwargs) -> str:
     return run_tool([sys.executable, str(REPO / script), *args], **kwargs)
+
+
+TINY_SEG_CONFIG = 'configs/demo/radio-tiny_upernet_1xb4-300_synthetic-192x192.py'
+_TINY_SEG_RUN: Dict[str, str] = {}
+
+
+def tiny_seg_options(data_root: str) -> List[str]:
+    """--cfg-options of the tiny segmentation runs: loaders on ``data_root``, 96x96 batches."""
+    return [*loader_options(data_root), 'model.data_preprocessor.size=(96,96)']
+
+
+def tiny_seg_run(tmp_path_factory) -> Dict[str, str]:
+    """The segmentation demo (``TINY_SEG_CONFIG``) trained 1 iteration by tools/train.py on 4 96-px synthetic
+    images: ``{'data': data root, 'checkpoint': iter_1.pth}``. Made once per test session (a train.py run costs
+    10-20 s) and only read by the tests that share it (tools/ablate.py runs, crash-safety case 10)."""
+    if not _TINY_SEG_RUN:
+        from radio_dense.data import write_demo_dataset
+        root = tmp_path_factory.mktemp('tiny_seg_run')
+        data, work = root / 'data', root / 'train'
+        write_demo_dataset(str(data), num_train=4, num_val=2, size=96, seed=0, progress=False)
+        python_tool('tools/train.py', TINY_SEG_CONFIG, '--work-dir', str(work), '--cfg-options',
+                    'train_cfg.max_iters=1', 'default_hooks.checkpoint.interval=1', *tiny_seg_options(str(data)))
+        _TINY_SEG_RUN.update(data=str(data), checkpoint=str(work / 'iter_1.pth'))
+    return dict(_TINY_SEG_RUN)

@@ -13,9 +13,7 @@ import torch
 
 from radio_dense.data import write_demo_dataset
 
-from .e2e_utils import REPO, loader_options, python_tool
-
-SEG_CONFIG = 'configs/demo/radio-tiny_upernet_1xb4-300_synthetic-192x192.py'
+from .e2e_utils import REPO, TINY_SEG_CONFIG as SEG_CONFIG, python_tool, tiny_seg_options, tiny_seg_run
 
 
 @pytest.fixture(scope='module')
@@ -26,7 +24,7 @@ def tiny_data(tmp_path_factory):
 
 
 def _common(data) -> list:
-    return [*loader_options(str(data)), 'model.data_preprocessor.size=(96,96)']
+    return tiny_seg_options(str(data))
 
 
 def _mmengine_checkpoint(path, step: int, size: int = 1000) -> None:
@@ -190,26 +188,26 @@ def test_case10_config_digest_follows_every_option():
 
 
 @pytest.mark.slow
-def test_case10_changed_shared_options_rerun_the_points(tmp_path, tiny_data):
-    work = tmp_path / 'train'
-    python_tool('tools/train.py', SEG_CONFIG, '--work-dir', str(work), '--cfg-options', 'train_cfg.max_iters=1',
-                'default_hooks.checkpoint.interval=1', *_common(tiny_data))
-    ckpt = str(work / 'iter_1.pth')
+def test_case10_changed_shared_options_rerun_the_points(tmp_path, tmp_path_factory, capsys):
+    """tools/ablate.py in-process (its points still run tools/test.py; test_ablate.py runs the tool's process)."""
+    from radio_dense.tools.ablate import main
+    run = tiny_seg_run(tmp_path_factory)
     abl = tmp_path / 'ablation'
     grid = ['--grid', 'model.backbone.vitdet_window_size=[None]']
 
     def ablate(scale):
-        return python_tool('tools/ablate.py', SEG_CONFIG, '--checkpoint', ckpt, '--work-dir', str(abl), *grid,
-                           '--cfg-options', *_common(tiny_data), f'test_dataloader.dataset.pipeline.1.scale={scale}')
+        main([SEG_CONFIG, '--checkpoint', run['checkpoint'], '--work-dir', str(abl), *grid,
+              '--cfg-options', *tiny_seg_options(run['data']), f'test_dataloader.dataset.pipeline.1.scale={scale}'])
+        return capsys.readouterr().out
 
     first = ablate('(96,96)')
     assert '0 already done, 1 to run' in first
     assert '1 already done, 0 to run' in ablate('(96,96)')
     changed = ablate('(128,128)')
     assert 'different config; running it again' in changed and '0 already done, 1 to run' in changed
-    with pytest.raises(AssertionError, match='trained with a different config'):
-        python_tool('tools/ablate.py', SEG_CONFIG, '--train', '--work-dir', str(abl), *grid,
-                    '--cfg-options', *_common(tiny_data), 'train_cfg.max_iters=1')
+    with pytest.raises(SystemExit, match='trained with a different config'):
+        main([SEG_CONFIG, '--train', '--work-dir', str(abl), *grid,
+              '--cfg-options', *tiny_seg_options(run['data']), 'train_cfg.max_iters=1'])
 
 
 def test_case07_loading_sam_weights_keeps_mmengine_resume_working(tmp_path):

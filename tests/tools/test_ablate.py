@@ -8,12 +8,10 @@ import time
 
 import pytest
 
-from radio_dense.data import write_demo_dataset
 from radio_dense.tools.common.ablation import expand_grid, format_value
 
-from ..openmmlab.e2e_utils import REPO, loader_options, python_tool
+from ..openmmlab.e2e_utils import REPO, TINY_SEG_CONFIG as CONFIG, tiny_seg_options, tiny_seg_run
 
-CONFIG = 'configs/demo/radio-tiny_upernet_1xb4-300_synthetic-192x192.py'
 GRID = ['model.backbone.vitdet_window_size=[None,4]', 'test_dataloader.dataset.pipeline.1.scale=[(96,96),(128,128)]']
 
 
@@ -28,19 +26,13 @@ def test_grid_expansion_names_and_options(tmp_path):
 
 
 @pytest.mark.slow
-def test_ablation_resumes_after_kill(tmp_path):
-    data = tmp_path / 'data'
-    write_demo_dataset(str(data), num_train=4, num_val=2, size=96, seed=0, progress=False)
-    work = tmp_path / 'train'
-    common = [*loader_options(str(data)), 'model.data_preprocessor.size=(96,96)']
-    python_tool('tools/train.py', CONFIG, '--work-dir', str(work), '--cfg-options', 'train_cfg.max_iters=1',
-                'default_hooks.checkpoint.interval=1', *common)
-    ckpt = str(work / 'iter_1.pth')
+def test_ablation_resumes_after_kill(tmp_path, tmp_path_factory, capsys):
+    run = tiny_seg_run(tmp_path_factory)
+    common = tiny_seg_options(run['data'])
     abl = tmp_path / 'ablation'
-    cmd = [sys.executable, str(REPO / 'tools/ablate.py'), CONFIG, '--checkpoint', ckpt, '--work-dir', str(abl),
-           '--grid', *GRID, '--cfg-options', *common]
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    args = [CONFIG, '--checkpoint', run['checkpoint'], '--work-dir', str(abl), '--grid', *GRID, '--cfg-options', *common]
+    proc = subprocess.Popen([sys.executable, str(REPO / 'tools/ablate.py'), *args], cwd=REPO,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 300
     while time.time() < deadline and not (abl / '00_vitdet_window_size=None_scale=96x96' / 'metrics.json').exists():
         time.sleep(0.5)
@@ -48,8 +40,10 @@ def test_ablation_resumes_after_kill(tmp_path):
     proc.wait()
     done_before = sorted(p.parent.name for p in abl.glob('*/metrics.json'))
     assert 1 <= len(done_before) < 4, done_before
-    out = python_tool('tools/ablate.py', CONFIG, '--checkpoint', ckpt, '--work-dir', str(abl), '--grid', *GRID,
-                      '--cfg-options', *common)
+    # the resumed run in-process (its points still run tools/test.py each): the tool's own start-up is the killed one
+    from radio_dense.tools.ablate import main
+    main(args)
+    out = capsys.readouterr().out
     assert f'{len(done_before)} already done, {4 - len(done_before)} to run' in out
     rows = list(csv.DictReader(open(abl / 'results.csv')))
     assert len(rows) == 4

@@ -2,6 +2,7 @@
 analyze_logs, publish_model (round trip through load_from), browse_dataset and benchmark."""
 import json
 import re
+import shutil
 
 import numpy as np
 import pytest
@@ -47,9 +48,17 @@ def _test(data_root, work, checkpoint, *extra):
     return json.loads(metrics.read_text())
 
 
-def test_out_writes_label_pngs_and_confusion_matrix_agrees(trained, data_root, tmp_path, capsys):
+@pytest.fixture(scope='module')
+def plain(trained, data_root, tmp_path_factory):
+    """tools/test.py on the trained checkpoint with ``--out``: its metrics and label-PNG folder, shared (read only)."""
     work, checkpoint = trained
-    metrics = _test(data_root, work, checkpoint, '--out', str(tmp_path / 'pred'))
+    pred = tmp_path_factory.mktemp('plain_pred')
+    return _test(data_root, work, checkpoint, '--out', str(pred)), pred
+
+
+def test_out_writes_label_pngs_and_confusion_matrix_agrees(plain, data_root, tmp_path, capsys):
+    metrics, shared_pred = plain
+    shutil.copytree(shared_pred, tmp_path / 'pred')  # this test deletes a prediction below
     pngs = sorted((tmp_path / 'pred').glob('*.png'))
     assert len(pngs) == NUM_VAL
     for png in pngs:
@@ -73,18 +82,18 @@ def test_out_writes_label_pngs_and_confusion_matrix_agrees(trained, data_root, t
                    '--cfg-options', f'test_dataloader.dataset.data_root={data_root}'])
 
 
-def test_tta_evaluates_with_flip_and_scales(trained, data_root, tmp_path):
+def test_tta_evaluates_with_flip_and_scales(trained, plain, data_root, tmp_path):
     work, checkpoint = trained
-    plain = _test(data_root, work, checkpoint, '--out', str(tmp_path / 'plain'))
+    plain, plain_pred = plain
     tta = _test(data_root, work, checkpoint, '--tta', '--out', str(tmp_path / 'tta'))
     assert 0 <= tta['mIoU'] <= 100 and set(tta) >= {'aAcc', 'mIoU', 'mAcc'}
     assert len(list((tmp_path / 'tta').glob('*.png'))) == NUM_VAL
     differ = [p.name for p in (tmp_path / 'tta').glob('*.png')
-              if not np.array_equal(np.asarray(Image.open(p)), np.asarray(Image.open(tmp_path / 'plain' / p.name)))]
+              if not np.array_equal(np.asarray(Image.open(p)), np.asarray(Image.open(plain_pred / p.name)))]
     assert differ or tta == plain, 'TTA changed the metrics but not a single prediction'
 
 
-def test_publish_model_round_trip_through_load_from(trained, data_root, tmp_path, capsys):
+def test_publish_model_round_trip_through_load_from(trained, plain, data_root, tmp_path, capsys):
     work, checkpoint = trained
     tool = load_tool('misc/publish_model.py')
     assert tool.main([str(checkpoint), str(tmp_path / 'radio-tiny_upernet_synthetic.pth')]) == 0
@@ -93,7 +102,7 @@ def test_publish_model_round_trip_through_load_from(trained, data_root, tmp_path
     assert published[0].stat().st_size < 0.6 * checkpoint.stat().st_size  # no optimizer state
     content = torch.load(published[0], map_location='cpu', weights_only=True)
     assert set(content) == {'meta', 'state_dict'} and 'message_hub' not in content['meta']
-    original = _test(data_root, work, checkpoint)
+    original, _ = plain  # tools/test.py on the checkpoint itself
     again = _test(data_root, work, published[0])  # tools/test.py sets load_from to it
     assert again['mIoU'] == pytest.approx(original['mIoU'], abs=1e-6)
     with pytest.raises(SystemExit, match='cannot be read as a torch checkpoint'):
