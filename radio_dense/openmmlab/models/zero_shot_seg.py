@@ -1,6 +1,7 @@
 """Zero-shot (open-vocabulary) semantic segmentation with RADIO's language adaptor, as an mmseg segmentor.
 
-Per image: RADIO trunk features (sliding windows stitched at token level, as RADSeg does), an
+Per image: RADIO trunk features (sliding windows stitched at token level, as RADSeg does; optionally
+with RADSeg's self-correlating recursive attention (SCRA) in the last block), an
 optional self-correlating global aggregation over the whole image (RADSeg's SCGA), the language
 adaptor's head on every token, cosine similarity with the class text embeddings, a softmax, then
 mmseg's own post-processing (padding removed, resized to the original image). Nothing is trained:
@@ -26,22 +27,8 @@ from mmseg.utils import SampleList
 from ...radio import radio_from_config
 from ...radio.input_checks import check_batch
 from ...radio.safe_io import safe_torch_load
+from ...radio.self_correlation import self_correlating_aggregation, set_last_block_self_correlation
 from ...radio.text_towers import class_embeddings, load_text_tower, prompt_templates
-
-
-def self_correlating_aggregation(feats: torch.Tensor, scaling: float) -> torch.Tensor:
-    """RADSeg's global aggregation: each token becomes the softmax-weighted mean of the tokens it correlates with.
-
-    ``feats`` ``(B, C, h, w)``; weights: cosine similarity, centred on its mean, times ``scaling``;
-    tokens with a below-mean similarity get no weight.
-    """
-    b, c, h, w = feats.shape
-    tokens = feats.flatten(2).transpose(1, 2)
-    unit = F.normalize(tokens, dim=-1)
-    sim = unit @ unit.transpose(1, 2)
-    sim = (sim - sim.mean()) * scaling
-    sim = sim.masked_fill(sim < 0, float('-inf')).softmax(dim=-1)
-    return (sim @ tokens).transpose(1, 2).reshape(b, c, h, w)
 
 
 @MODELS.register_module()
@@ -57,6 +44,9 @@ class RADIOZeroShotSegmentor(BaseSegmentor):
         class_embeddings: a tensor file ``(num_classes, D)`` used instead of the text tower.
         dense_head: ``'summary'`` (the adaptor's summary head on every token; RADSeg) or ``'feature'``.
         global_aggregation: RADSeg's SCGA scaling (10 in RADSeg); ``None`` turns it off.
+        self_correlation: RADSeg's SCRA scaling (10 in RADSeg): the trunk's last block attends by
+            self-correlation (:class:`~radio_dense.radio.self_correlation.SelfCorrelatingAttention`);
+            ``None`` (default) keeps its ordinary attention.
         slide_crop / slide_stride: sliding windows in pixels (RADSeg: 336 / 224; multiples of the
             patch size); ``None``: the whole image in one pass.
         logit_scale: multiplies the cosine similarities before the softmax (RADSeg: 100).
@@ -72,6 +62,7 @@ class RADIOZeroShotSegmentor(BaseSegmentor):
     def __init__(self, backbone: dict, adaptor: str = 'siglip2-g', class_names: Optional[Sequence[str]] = None,
                  templates: Union[str, Sequence[str]] = 'openai', class_embeddings: Optional[str] = None,
                  dense_head: str = 'summary', global_aggregation: Optional[float] = 10.0,
+                 self_correlation: Optional[float] = None,
                  slide_crop: Optional[int] = 336, slide_stride: Optional[int] = 224, logit_scale: float = 100.0,
                  prob_thd: float = 0.0, bg_idx: int = 0, prompt_denoising_thresh: float = 0.0,
                  normalize_features: bool = True, text_cache_dir: Optional[str] = None, input_scale: float = 255.0,
@@ -95,6 +86,8 @@ class RADIOZeroShotSegmentor(BaseSegmentor):
         self.text_cache_dir = text_cache_dir
         self.dense_head = dense_head
         self.global_aggregation = global_aggregation
+        self.self_correlation = None
+        self.set_self_correlation(self_correlation)
         self.slide_crop, self.slide_stride = slide_crop, slide_stride
         self.logit_scale = logit_scale
         self.prob_thd, self.bg_idx = prob_thd, bg_idx
@@ -146,6 +139,11 @@ class RADIOZeroShotSegmentor(BaseSegmentor):
         return read_checkpoint(resolve_source(self.backbone_cfg['source'])[0]).args
 
     # ----- features --------------------------------------------------------------------------
+    def set_self_correlation(self, scaling: Optional[float]) -> None:
+        """RADSeg's SCRA on the trunk's last block with ``scaling`` (``None``: the block's own attention)."""
+        set_last_block_self_correlation(self.radio.blocks, scaling)
+        self.self_correlation = scaling
+
     def _trunk_tokens(self, x: torch.Tensor) -> torch.Tensor:
         """Trunk patch features ``(B, C, h, w)`` of images whose sides are multiples of the patch size."""
         return self.radio(x, feature_fmt='NCHW').features
