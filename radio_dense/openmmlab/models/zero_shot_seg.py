@@ -13,7 +13,6 @@ from ``class_names`` or, when that is ``None``, from the test data set's metainf
 (:class:`ZeroShotClassesHook`). A class name may list synonyms separated by commas
 (``'person, man, woman'``): the class scores the best of them.
 """
-import math
 from typing import List, Optional, Sequence, Union
 
 import torch
