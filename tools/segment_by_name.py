@@ -32,6 +32,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--short-side', type=int, default=336, help='resize the image so its short side is this')
     p.add_argument('--slide', type=int, nargs=2, default=[336, 224], metavar=('CROP', 'STRIDE'))
     p.add_argument('--dense-head', choices=['summary', 'feature'], default='summary')
+    p.add_argument('--self-correlation', type=float, metavar='SCALING',
+                   help="RADSeg's self-correlating attention on the last block (RADSeg: 10; default off)")
     p.add_argument('--device', help='where the model runs (default: cuda when available, else cpu)')
     p.add_argument('--out', default='outputs/segment_by_name.png', help='picture: image | labels with a legend')
     p.add_argument('--out-labels', help='label map PNG (class index per pixel)')
@@ -53,6 +55,7 @@ def main(argv=None) -> None:
     source = args.radio or default_checkpoint('--radio (a RADIO zoo name or checkpoint with a language adaptor)')
     segmenter = NameSegmenter(source, args.adaptor, class_embeddings=args.class_embeddings, templates=args.templates,
                               short_side=args.short_side, slide=args.slide, dense_head=args.dense_head,
+                              self_correlation=args.self_correlation,
                               random_weights=is_random_radio(args.radio), device=args.device)
     image = np.array(read_rgb(args.image))
     result = segmenter.segment(image, args.names)

@@ -17,6 +17,7 @@ from ..radio.checkpoint import read_checkpoint
 from ..radio.dense_zero_shot import (Vocabulary, check_vocabulary_width, class_probabilities, language_adaptors,
                                      language_features, read_class_embeddings, split_synonyms, text_vocabulary)
 from ..radio.loader import build_radio, resolve_source
+from ..radio.self_correlation import set_last_block_self_correlation
 from ..radio.text_towers import TextTower, load_text_tower
 
 RGB = Tuple[int, int, int]
@@ -73,7 +74,8 @@ class NameSegmenter:
         templates: prompt templates (``'openai'``, ``'simple'``, ``'single'`` or a list).
         short_side: the image is resized so its short side is this before the features.
         slide: sliding windows ``(crop, stride)`` in pixels (RADSeg: 336, 224); ``None``: one pass.
-        dense_head / global_aggregation / logit_scale: as :class:`RADIOZeroShotSegmentor` (RADSeg's defaults).
+        dense_head / global_aggregation / self_correlation / logit_scale: as the mmseg
+            ``RADIOZeroShotSegmentor`` (RADSeg's SCGA on by default, SCRA off).
         random_weights: the RADIO is untrained: results carry :data:`RANDOM_WEIGHTS_WARNING`.
         text_cache_dir: where the text tower's weights are cached.
         device: where the model runs (default: CUDA when available).
@@ -82,8 +84,8 @@ class NameSegmenter:
     def __init__(self, source: str, adaptor: Optional[str] = None, class_embeddings: Optional[str] = None,
                  templates='openai', short_side: int = 336, slide: Optional[Tuple[int, int]] = (336, 224),
                  dense_head: str = 'summary', global_aggregation: Optional[float] = 10.0,
-                 logit_scale: float = 100.0, random_weights: bool = False, text_cache_dir: Optional[str] = None,
-                 device: Optional[str] = None):
+                 self_correlation: Optional[float] = None, logit_scale: float = 100.0, random_weights: bool = False,
+                 text_cache_dir: Optional[str] = None, device: Optional[str] = None):
         path, zoo = resolve_source(source)
         checkpoint = read_checkpoint(path)
         self.args = checkpoint.args
@@ -102,6 +104,7 @@ class NameSegmenter:
         self.adaptor = radio.adaptors[self.adaptor_name].to(self.device).requires_grad_(False)
         radio.adaptors = torch.nn.ModuleDict()  # the trunk alone: the head runs after stitching
         self.radio = radio.to(self.device).eval().requires_grad_(False)
+        set_last_block_self_correlation(self.radio.blocks, self_correlation)
         step = radio.min_resolution_step
         crop, stride = slide if slide else (None, None)
         if crop is not None and (crop % step or stride % step or stride <= 0 or crop <= 0):

@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from .safe_io import safe_torch_load
+from .self_correlation import self_correlating_aggregation
 from .text_towers import TEXT_TEACHER_TYPES, TextTower, class_embeddings, prompt_templates
 
 #: language adaptors in the order a caller that names none picks them (C-RADIO's SigLIP2 first)
@@ -92,21 +93,6 @@ def check_vocabulary_width(vocab: Vocabulary, adaptor: torch.nn.Module, embed_di
     if vocab.embeddings.shape[1] != dim:
         raise ValueError(f'Text embeddings have {vocab.embeddings.shape[1]} channels but the {adaptor_name!r} '
                          f'adaptor\'s {head} head gives {dim}')
-
-
-def self_correlating_aggregation(feats: torch.Tensor, scaling: float) -> torch.Tensor:
-    """RADSeg's global aggregation: each token becomes the softmax-weighted mean of the tokens it correlates with.
-
-    ``feats`` ``(B, C, h, w)``; weights: cosine similarity, centred on its mean, times ``scaling``;
-    tokens with a below-mean similarity get no weight.
-    """
-    b, c, h, w = feats.shape
-    tokens = feats.flatten(2).transpose(1, 2)
-    unit = F.normalize(tokens, dim=-1)
-    sim = unit @ unit.transpose(1, 2)
-    sim = (sim - sim.mean()) * scaling
-    sim = sim.masked_fill(sim < 0, float('-inf')).softmax(dim=-1)
-    return (sim @ tokens).transpose(1, 2).reshape(b, c, h, w)
 
 
 def window_starts(size: int, crop: int, stride: int) -> List[int]:

@@ -168,3 +168,24 @@ def test_radseg_leaves_follow_the_protocol(leaf):
     assert cfg.train_dataloader is None and {'type': 'ZeroShotClassesHook'} in cfg.custom_hooks
     if 'voc20' in leaf:
         assert len(cfg.test_dataloader.dataset.metainfo.classes) == 20
+
+
+@torch.no_grad()
+def test_self_correlating_attention_changes_features_and_turns_off_bit_identically(data_root, segmentor):
+    """RADSeg's SCRA (``self_correlation``) on the trunk's last block changes the dense features; turned
+    off again the segmentor is exactly what it was (the block's own attention module is back)."""
+    image, _ = next(_val_images(data_root))
+    assert segmentor.self_correlation is None
+    plain, trunk = segmentor.dense_features(image / 255.0), segmentor._trunk_tokens(image / 255.0)
+    attn = segmentor.radio.blocks[-1].attn
+    try:
+        segmentor.set_self_correlation(10.0)
+        scra = segmentor._trunk_tokens(image / 255.0)
+        with pytest.raises(ValueError, match='positive number'):
+            segmentor.set_self_correlation(-1.0)
+    finally:
+        segmentor.set_self_correlation(None)
+    assert segmentor.radio.blocks[-1].attn is attn
+    assert torch.equal(segmentor.dense_features(image / 255.0), plain)
+    print(f'SCRA moves the trunk features by {(scra - trunk).abs().max():.3f} (max |feature| {trunk.abs().max():.2f})')
+    assert (scra - trunk).abs().max() > 1e-3 * trunk.abs().max()

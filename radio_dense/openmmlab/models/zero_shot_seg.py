@@ -1,6 +1,7 @@
 """Zero-shot (open-vocabulary) semantic segmentation with RADIO's language adaptor, as an mmseg segmentor.
 
-Per image: RADIO trunk features (sliding windows stitched at token level, as RADSeg does), an
+Per image: RADIO trunk features (sliding windows stitched at token level, as RADSeg does; optionally
+with RADSeg's self-correlating recursive attention (SCRA) in the last block), an
 optional self-correlating global aggregation over the whole image (RADSeg's SCGA), the language
 adaptor's head on every token, cosine similarity with the class text embeddings, a softmax, then
 mmseg's own post-processing (padding removed, resized to the original image). Nothing is trained:
@@ -12,7 +13,6 @@ from ``class_names`` or, when that is ``None``, from the test data set's metainf
 (:class:`ZeroShotClassesHook`). A class name may list synonyms separated by commas
 (``'person, man, woman'``): the class scores the best of them.
 """
-import math
 from typing import List, Optional, Sequence, Union
 
 import torch
@@ -25,11 +25,10 @@ from mmseg.utils import SampleList
 
 from ...radio import radio_from_config
 from ...radio.dense_zero_shot import (Vocabulary, check_vocabulary_width, class_probabilities, language_features,
-                                      read_class_embeddings, self_correlating_aggregation, text_vocabulary)
+                                      read_class_embeddings, text_vocabulary)
 from ...radio.input_checks import check_batch
+from ...radio.self_correlation import set_last_block_self_correlation
 from ...radio.text_towers import load_text_tower
-
-__all__ = ['RADIOZeroShotSegmentor', 'ZeroShotClassesHook', 'self_correlating_aggregation']
 
 
 @MODELS.register_module()
@@ -45,6 +44,9 @@ class RADIOZeroShotSegmentor(BaseSegmentor):
         class_embeddings: a tensor file ``(num_classes, D)`` used instead of the text tower.
         dense_head: ``'summary'`` (the adaptor's summary head on every token; RADSeg) or ``'feature'``.
         global_aggregation: RADSeg's SCGA scaling (10 in RADSeg); ``None`` turns it off.
+        self_correlation: RADSeg's SCRA scaling (10 in RADSeg): the trunk's last block attends by
+            self-correlation (:class:`~radio_dense.radio.self_correlation.SelfCorrelatingAttention`);
+            ``None`` (default) keeps its ordinary attention.
         slide_crop / slide_stride: sliding windows in pixels (RADSeg: 336 / 224; multiples of the
             patch size); ``None``: the whole image in one pass.
         logit_scale: multiplies the cosine similarities before the softmax (RADSeg: 100).
@@ -60,6 +62,7 @@ class RADIOZeroShotSegmentor(BaseSegmentor):
     def __init__(self, backbone: dict, adaptor: str = 'siglip2-g', class_names: Optional[Sequence[str]] = None,
                  templates: Union[str, Sequence[str]] = 'openai', class_embeddings: Optional[str] = None,
                  dense_head: str = 'summary', global_aggregation: Optional[float] = 10.0,
+                 self_correlation: Optional[float] = None,
                  slide_crop: Optional[int] = 336, slide_stride: Optional[int] = 224, logit_scale: float = 100.0,
                  prob_thd: float = 0.0, bg_idx: int = 0, prompt_denoising_thresh: float = 0.0,
                  normalize_features: bool = True, text_cache_dir: Optional[str] = None, input_scale: float = 255.0,
@@ -83,6 +86,8 @@ class RADIOZeroShotSegmentor(BaseSegmentor):
         self.text_cache_dir = text_cache_dir
         self.dense_head = dense_head
         self.global_aggregation = global_aggregation
+        self.self_correlation = None
+        self.set_self_correlation(self_correlation)
         self.slide_crop, self.slide_stride = slide_crop, slide_stride
         self.logit_scale = logit_scale
         self.prob_thd, self.bg_idx = prob_thd, bg_idx
@@ -116,6 +121,11 @@ class RADIOZeroShotSegmentor(BaseSegmentor):
         return read_checkpoint(resolve_source(self.backbone_cfg['source'])[0]).args
 
     # ----- features --------------------------------------------------------------------------
+    def set_self_correlation(self, scaling: Optional[float]) -> None:
+        """RADSeg's SCRA on the trunk's last block with ``scaling`` (``None``: the block's own attention)."""
+        set_last_block_self_correlation(self.radio.blocks, scaling)
+        self.self_correlation = scaling
+
     def _trunk_tokens(self, x: torch.Tensor) -> torch.Tensor:
         """Trunk patch features ``(B, C, h, w)`` of images whose sides are multiples of the patch size."""
         return self.radio(x, feature_fmt='NCHW').features
