@@ -158,7 +158,8 @@ class NameSegmenter:
         """Class probabilities ``(K, h, w)`` of an RGB uint8 image ``(H, W, 3)`` at the working size (short side
         :attr:`short_side`), before any upsampling."""
         vocab = self.vocabulary(names)
-        x = torch.from_numpy(np.ascontiguousarray(image)).to(self.device).permute(2, 0, 1)[None].float() / 255.0
+        x = torch.tensor(image, device=self.device)  # a copy: the app stores its images read-only
+        x = x.permute(2, 0, 1)[None].float() / 255.0
         scale = self.short_side / min(x.shape[-2:])
         size = (max(1, round(x.shape[-2] * scale)), max(1, round(x.shape[-1] * scale)))
         x = F.interpolate(x, size=size, mode='bilinear', align_corners=False)

@@ -42,3 +42,22 @@ def test_wrong_number_of_embeddings_is_refused(image, tmp_path):
                            'c', '--class-embeddings', str(emb), '--out', str(tmp_path / 'x.png')],
                           capture_output=True, text=True, cwd=REPO, timeout=300)
     assert proc.returncode != 0 and 'expected a (3, D) tensor for the 3 classes' in proc.stderr
+
+
+def test_the_app_tools_names_field_is_on_only_where_it_can_work(hub_checkpoint, named_class_embeddings):
+    """sam_app.py / sam3_app.py: the field on the app's RADIO, or off with the reason the page shows."""
+    import argparse
+    from radio_dense.tools.common.names_field import names_field_from_args
+
+    def field(app_radio, **options):
+        args = dict(no_names=False, names_radio=None, names_adaptor=None, class_embeddings=None, device='cpu')
+        return names_field_from_args(argparse.Namespace(**{**args, **options}), app_radio)
+
+    on = field(hub_checkpoint, class_embeddings=named_class_embeddings)
+    assert on.enabled and on.config()['random_weights'] and on.segmenter.adaptor_name == 'siglip'
+    assert on.segmenter.description.startswith(hub_checkpoint)
+    assert 'RANDOM weights' in field(hub_checkpoint).reason  # the fixture and no embeddings: no tower matches it
+    assert 'needs a RADIO with a language adaptor' in field(None).reason  # a config / SAM3's own trunk
+    assert '--no-names' in field(hub_checkpoint, no_names=True, class_embeddings=named_class_embeddings).reason
+    off = field(hub_checkpoint, names_adaptor='sam', class_embeddings=named_class_embeddings)
+    assert not off.enabled and "no language adaptor 'sam'" in off.config()['reason']
