@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from mmengine.config import Config
 from PIL import Image
 
@@ -189,3 +190,98 @@ def test_self_correlating_attention_changes_features_and_turns_off_bit_identical
     assert torch.equal(segmentor.dense_features(image / 255.0), plain)
     print(f'SCRA moves the trunk features by {(scra - trunk).abs().max():.3f} (max |feature| {trunk.abs().max():.2f})')
     assert (scra - trunk).abs().max() > 1e-3 * trunk.abs().max()
+
+
+# ----- RADSeg+: SAM-decoder refinement --------------------------------------------------------------------
+ACCEPT_ALL = dict(decoder=None, resolution=256, min_area=16, iou_thresh=-1e9)  # the random decoder's IoUs are noise
+
+
+@pytest.fixture(scope='module')
+def refining_segmentor(trained_checkpoint, tmp_path_factory):
+    """The test config with RADSeg+'s refinement (RANDOM SAM decoder) and random class embeddings."""
+    from mmengine.registry import DefaultScope
+    from mmseg.registry import MODELS
+
+    cfg = Config.fromfile(CONFIG).model
+    cfg.backbone.source = trained_checkpoint
+    cfg.sam_refinement = dict(ACCEPT_ALL)
+    with DefaultScope.overwrite_default_scope('mmseg'), pytest.warns(UserWarning, match='RANDOM WEIGHTS'):
+        model = MODELS.build(cfg)
+    dim = model.adaptor.project_tokens(torch.zeros(1, 1, model.radio.embed_dim), (1, 1), head=model.dense_head).shape[1]
+    path = tmp_path_factory.mktemp('zs_random') / 'random.pt'
+    torch.save(torch.randn(NUM_CLASSES, dim, generator=torch.Generator().manual_seed(0)), path)
+    _use_embeddings(model, path)
+    return model
+
+
+def test_sam_refinement_changes_labels_only_inside_kept_masks(data_root, refining_segmentor):
+    """The ground truth as the coarse map: every region of >= 16 (downsampled) pixels prompts SAM once; labels
+    change, and only where a kept mask lies; with no mask kept nothing changes."""
+    seg = refining_segmentor
+    image, label = next(_val_images(data_root))
+    labels = torch.from_numpy(label).long()
+    probs = F.one_hot(labels, NUM_CLASSES).permute(2, 0, 1).float() * 0.8 + 0.2 / NUM_CLASSES
+    out = seg.refine_with_sam(image, image.shape[-2:], labels, probs)
+    classes = len(labels.unique())  # the background and one region per shape here
+    assert out.num_prompts >= classes >= 2 and out.num_kept == out.num_prompts, (classes, out[2:])
+    assert out.labels.shape == labels.shape and out.covered.any()
+    assert torch.equal(out.labels[~out.covered], labels[~out.covered])
+    changed = (out.labels != labels).float().mean()
+    print(f'{out.num_prompts} prompts; random decoder relabels {100 * changed:.1f}% of the pixels')
+    assert changed > 0.01
+    strict = seg.sam_refinement
+    try:
+        seg.sam_refinement = type(strict).from_dict(dict(ACCEPT_ALL, iou_thresh=1e9))
+        none_kept = seg.refine_with_sam(image, image.shape[-2:], labels, probs)
+    finally:
+        seg.sam_refinement = strict
+    assert none_kept.num_kept == 0 and not none_kept.covered.any() and torch.equal(none_kept.labels, labels)
+
+
+def test_sam_refinement_runs_in_mmseg_predict(data_root, refining_segmentor):
+    """``predict`` (what mmseg's test loop calls) refines ``pred_sem_seg`` and keeps ``seg_logits``."""
+    from mmseg.structures import SegDataSample
+    seg = refining_segmentor
+    image, _ = next(_val_images(data_root))
+    hw = tuple(image.shape[-2:])
+
+    def run():
+        sample = SegDataSample(metainfo=dict(img_shape=hw, ori_shape=hw, pad_shape=hw, padding_size=[0, 0, 0, 0]))
+        return seg.predict(image, [sample])[0]
+    refined = run()
+    options, seg.sam_refinement = seg.sam_refinement, None
+    try:
+        coarse = run()
+    finally:
+        seg.sam_refinement = options
+    assert torch.equal(refined.seg_logits.data, coarse.seg_logits.data)
+    assert not torch.equal(refined.pred_sem_seg.data, coarse.pred_sem_seg.data)
+    again = seg.refine_with_sam(image, hw, coarse.pred_sem_seg.data[0], coarse.seg_logits.data)
+    assert torch.equal(refined.pred_sem_seg.data[0], again.labels)
+
+
+@pytest.mark.parametrize('options,message', [
+    (dict(decoder=None, iou=0.9), "unknown option"),
+    (dict(min_area=-1), 'min_area must be a positive integer'),
+    (dict(resolution=1024.0), 'resolution must be a positive integer'),
+    (dict(coarse_thresh=1.5), r'coarse_thresh must be in \[0, 1\)'),
+    (dict(iou_thresh=float('nan')), 'iou_thresh must be a finite number'),
+    ('sam_vit_h_4b8939.pth', 'must be a dict of options'),
+])
+def test_bad_sam_refinement_options_are_refused_before_loading_anything(options, message):
+    from radio_dense.openmmlab.models.zero_shot_seg import RADIOZeroShotSegmentor
+    with pytest.raises(ValueError, match=message):
+        RADIOZeroShotSegmentor(backbone=dict(source='/nonexistent/radio.pth.tar'), sam_refinement=options)
+
+
+def test_sam_refinement_loads_a_decoder_checkpoint(refining_segmentor, tmp_path):
+    from radio_dense.openmmlab.models.zero_shot_sam_refine import SamRefinementConfig, build_decoder_only_sam
+    from radio_dense.sam import save_sam_decoder_state
+    other = build_decoder_only_sam(SamRefinementConfig(seed=1), 16)
+    path = str(tmp_path / 'decoder.safetensors')
+    save_sam_decoder_state(other.state_dict(), path)
+    loaded = build_decoder_only_sam(SamRefinementConfig(decoder=path), 16)
+    seeded = refining_segmentor.sam
+    key = 'mask_decoder.iou_prediction_head.layers.0.weight'
+    assert torch.equal(loaded.state_dict()[key], other.state_dict()[key])
+    assert not torch.equal(loaded.state_dict()[key], seeded.state_dict()[key])
