@@ -18,7 +18,11 @@ here), on the label map ``L`` and class probabilities ``P`` at the original imag
    its returned scores; that step never changes a label, so it is left out.)
 
 The SAM image embedding is the RADIO ``sam`` adaptor's spatial features, computed by the caller
-(the segmentor runs its own trunk on the image resized to ``resolution`` on its long side).
+(the segmentor runs its own trunk, SCRA included when on, as RADSeg does, on the image resized to
+``resolution`` on its long side and padded only to whole patches: the project's any-resolution SAM
+geometry, where RADSeg zero-pads the features to SAM's 64 x 64). An adaptor with SAM's 256 channels is
+the embedding itself; one with more channels speaks SAM ViT's trunk before its neck, and RADSeg then
+applies SAM's own neck (``image_encoder.neck.*`` of the official checkpoint): :func:`build_sam_neck`.
 """
 from dataclasses import dataclass, fields
 from typing import Callable, NamedTuple, Optional
@@ -28,7 +32,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ...sam.modeling import RadioSam, SamGeometry
+from ...radio.safe_io import read_tensors, strip_prefix
+from ...sam.decoder_checkpoint import WRAPPER_PREFIXES
+from ...sam.modeling import ConvNeck, RadioSam, SamGeometry
+from ...sam.modeling.prompt_decoder import SAM_EMBED_DIM
 
 
 @dataclass(frozen=True)
@@ -104,6 +111,28 @@ def build_decoder_only_sam(cfg: SamRefinementConfig, patch_size: int) -> RadioSa
     if cfg.decoder:
         sam.load_decoder_weights(cfg.decoder)
     return sam.eval().requires_grad_(False)
+
+
+def build_sam_neck(cfg: SamRefinementConfig, in_channels: int) -> Optional[nn.Module]:
+    """SAM ViT's neck (1x1 conv, LayerNorm2d, 3x3 conv, LayerNorm2d) for an adaptor of ``in_channels`` != 256,
+    with the ``image_encoder.neck.*`` weights of ``cfg.decoder`` (seeded random without one); ``None`` for 256."""
+    if in_channels == SAM_EMBED_DIM:
+        return None
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(cfg.seed)
+        neck = ConvNeck(in_channels).layers
+    if cfg.decoder:
+        state = strip_prefix(read_tensors(cfg.decoder), 'image_encoder.neck.', wrappers=WRAPPER_PREFIXES)
+        if not state:
+            raise ValueError(f'The {cfg.adaptor!r} adaptor gives {in_channels} channels (SAM ViT\'s trunk before its '
+                             f'neck), so RADSeg+ needs SAM\'s neck too, but {cfg.decoder} has no image_encoder.neck.* '
+                             'tensors (a decoder extract?): pass the official SAM checkpoint (sam_vit_h_4b8939.pth)')
+        try:
+            neck.load_state_dict(state, strict=True)
+        except RuntimeError as err:
+            raise ValueError(f'{cfg.decoder}: its SAM neck does not fit the {cfg.adaptor!r} adaptor\'s {in_channels} '
+                             f'channels: {err}') from err
+    return neck.eval().requires_grad_(False)
 
 
 def _regions(mask: np.ndarray, min_area: int):

@@ -28,7 +28,7 @@ from ...radio import radio_from_config
 from ...radio.input_checks import check_batch
 from ...radio.safe_io import safe_torch_load
 from ...radio.self_correlation import self_correlating_aggregation, set_last_block_self_correlation
-from .zero_shot_sam_refine import SamRefinementConfig, build_decoder_only_sam, refine_labels
+from .zero_shot_sam_refine import SamRefinementConfig, build_decoder_only_sam, build_sam_neck, refine_labels
 from ...sam.modeling import SamGeometry
 from ...radio.text_towers import class_embeddings, load_text_tower, prompt_templates
 
@@ -80,9 +80,10 @@ class RADIOZeroShotSegmentor(BaseSegmentor):
         refine = None if sam_refinement is None else SamRefinementConfig.from_dict(sam_refinement)
         radio = radio_from_config(backbone, extra_adaptors=[adaptor] + ([refine.adaptor] if refine else []))
         self.adaptor = radio.adaptors[adaptor]
-        self.sam_refinement, self.sam_adaptor, self.sam = refine, None, None
+        self.sam_refinement, self.sam_adaptor, self.sam_neck, self.sam = refine, None, None, None
         if refine:
             self.sam_adaptor = radio.adaptors[refine.adaptor].requires_grad_(False)
+            self.sam_neck = build_sam_neck(refine, self.sam_adaptor.feature_dim)
             self.sam = build_decoder_only_sam(refine, radio.min_resolution_step)
             if refine.decoder is None:
                 warnings.warn('RADIOZeroShotSegmentor: sam_refinement without a decoder checkpoint uses a RANDOM '
@@ -262,7 +263,7 @@ class RADIOZeroShotSegmentor(BaseSegmentor):
         tokens = self._trunk_tokens(canvas)
         grid = tokens.shape[-2:]
         embedding = self.sam_adaptor.project_tokens(tokens.flatten(2).transpose(1, 2), grid, head='feature')
-        return embedding, geometry
+        return (embedding if self.sam_neck is None else self.sam_neck(embedding)), geometry
 
     @torch.no_grad()
     def refine_with_sam(self, image: torch.Tensor, img_hw, labels: torch.Tensor, probs: torch.Tensor):
