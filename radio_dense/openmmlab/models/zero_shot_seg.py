@@ -25,12 +25,13 @@ from mmseg.registry import MODELS
 from mmseg.utils import SampleList
 
 from ...radio import radio_from_config
+from ...radio.dense_zero_shot import (Vocabulary, check_vocabulary_width, class_probabilities, language_features,
+                                      read_class_embeddings, text_vocabulary)
 from ...radio.input_checks import check_batch
-from ...radio.safe_io import safe_torch_load
-from ...radio.self_correlation import self_correlating_aggregation, set_last_block_self_correlation
-from .zero_shot_sam_refine import SamRefinementConfig, build_decoder_only_sam, build_sam_neck, refine_labels
+from ...radio.self_correlation import set_last_block_self_correlation
+from ...radio.text_towers import load_text_tower
 from ...sam.modeling import SamGeometry
-from ...radio.text_towers import class_embeddings, load_text_tower, prompt_templates
+from .zero_shot_sam_refine import SamRefinementConfig, build_decoder_only_sam, build_sam_neck, refine_labels
 
 
 @MODELS.register_module()
@@ -120,33 +121,15 @@ class RADIOZeroShotSegmentor(BaseSegmentor):
     # ----- classes ---------------------------------------------------------------------------
     def set_class_names(self, class_names: Sequence[str]) -> None:
         """Set the vocabulary and compute its text embeddings (text tower or ``class_embeddings`` file)."""
-        names = [str(n) for n in class_names]
-        if not names:
-            raise ValueError('class_names is empty')
-        synonyms, owner = [], []
-        for idx, name in enumerate(names):
-            parts = [p.strip() for p in name.split(',') if p.strip()] or [name]
-            synonyms += parts
-            owner += [idx] * len(parts)
         if self.class_embeddings_file:
-            emb = safe_torch_load(self.class_embeddings_file)
-            emb = emb.get('embeddings') if isinstance(emb, dict) else emb
-            if not isinstance(emb, torch.Tensor) or emb.ndim != 2 or emb.shape[0] != len(names):
-                raise ValueError(f'{self.class_embeddings_file}: expected a ({len(names)}, D) tensor for the '
-                                 f'{len(names)} classes, got {getattr(emb, "shape", type(emb).__name__)}')
-            emb, owner = F.normalize(emb.float(), dim=-1), list(range(len(names)))
+            vocab = read_class_embeddings(self.class_embeddings_file, class_names)
         else:
             tower = load_text_tower(self.radio_args(), self.adaptor_name, cache_dir=self.text_cache_dir)
-            tower.to(self.text_embeddings.device)
-            emb = class_embeddings(tower, synonyms, prompt_templates(self.templates))
-        dim = self.adaptor.project_tokens(torch.zeros(1, 1, self.radio.embed_dim, device=self.text_embeddings.device),
-                                          (1, 1), head=self.dense_head).shape[1]
-        if emb.shape[1] != dim:
-            raise ValueError(f'Text embeddings have {emb.shape[1]} channels but the {self.adaptor_name!r} adaptor\'s '
-                             f'{self.dense_head} head gives {dim}')
-        self.class_names = names
-        self._synonym_class = owner
-        self.text_embeddings = emb.to(self.text_embeddings.device)
+            vocab = text_vocabulary(tower.to(self.text_embeddings.device), class_names, self.templates)
+        check_vocabulary_width(vocab, self.adaptor, self.radio.embed_dim, self.dense_head, self.adaptor_name)
+        self.class_names = vocab.names
+        self._synonym_class = vocab.owner
+        self.text_embeddings = vocab.embeddings.to(self.text_embeddings.device)
 
     def radio_args(self) -> dict:
         """The checkpoint's ``args`` (teacher configs) for the text tower look-up."""
@@ -164,45 +147,16 @@ class RADIOZeroShotSegmentor(BaseSegmentor):
         """Trunk patch features ``(B, C, h, w)`` of images whose sides are multiples of the patch size."""
         return self.radio(x, feature_fmt='NCHW').features
 
-    def _windows(self, size: int) -> List[int]:
-        crop, stride = self.slide_crop, self.slide_stride
-        n = max(size - crop + stride - 1, 0) // stride + 1
-        return [max(min(i * stride + crop, size) - crop, 0) for i in range(n)]
-
     def dense_features(self, image: torch.Tensor) -> torch.Tensor:
         """Language-aligned features ``(1, D, h, w)`` of one image ``(1, 3, H, W)`` in ``[0, 1]``, H, W multiples
         of the patch size."""
-        p = self.radio.patch_size
-        h, w = image.shape[-2] // p, image.shape[-1] // p
-        if self.slide_crop is None or (image.shape[-2] <= self.slide_crop and image.shape[-1] <= self.slide_crop):
-            feats = self._trunk_tokens(image)
-        else:
-            feats, count = None, image.new_zeros(1, 1, h, w)
-            for y in self._windows(image.shape[-2]):
-                for x in self._windows(image.shape[-1]):
-                    crop = image[..., y:y + self.slide_crop, x:x + self.slide_crop]
-                    f = self._trunk_tokens(crop)
-                    if feats is None:
-                        feats = image.new_zeros(1, f.shape[1], h, w)
-                    ty, tx = y // p, x // p
-                    feats[..., ty:ty + f.shape[-2], tx:tx + f.shape[-1]] += f
-                    count[..., ty:ty + f.shape[-2], tx:tx + f.shape[-1]] += 1
-            feats = feats / count
-        if self.global_aggregation:
-            feats = self_correlating_aggregation(feats, self.global_aggregation)
-        tokens = feats.flatten(2).transpose(1, 2)
-        return self.adaptor.project_tokens(tokens, (h, w), head=self.dense_head)
+        return language_features(self._trunk_tokens, self.adaptor, image, self.radio.patch_size, self.slide_crop,
+                                 self.slide_stride, self.global_aggregation, self.dense_head)
 
     def class_logits(self, feats: torch.Tensor) -> torch.Tensor:
         """Per-class probabilities ``(1, K, h, w)`` from dense features (softmax over scaled cosines)."""
-        if self.normalize_features:
-            feats = F.normalize(feats, dim=1)
-        sim = torch.einsum('bchw,nc->bnhw', feats, self.text_embeddings) * self.logit_scale
-        owner = torch.as_tensor(self._synonym_class, device=sim.device)
-        k = len(self.class_names)
-        if sim.shape[1] != k:  # synonyms: the best of each class's names
-            sim = torch.stack([sim[:, owner == i].amax(dim=1) for i in range(k)], dim=1)
-        return sim.softmax(dim=1)
+        vocab = Vocabulary(self.class_names, self.text_embeddings, self._synonym_class)
+        return class_probabilities(feats, vocab, self.logit_scale, self.normalize_features)
 
     # ----- mmseg interface -------------------------------------------------------------------
     def _image_probs(self, image: torch.Tensor, img_hw) -> torch.Tensor:
