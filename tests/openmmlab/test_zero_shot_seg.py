@@ -320,3 +320,41 @@ def test_a_wide_sam_adaptor_gets_sams_own_neck_from_the_checkpoint(tmp_path):
         build_sam_neck(SamRefinementConfig(decoder=str(tmp_path / 'extract.safetensors')), 64)
     with pytest.raises(ValueError, match='does not fit'):
         build_sam_neck(SamRefinementConfig(decoder=str(tmp_path / 'sam_full.pth')), 96)
+
+
+def test_refinement_protocol_by_hand():
+    """RADSeg+'s prompts and relabelling on a 32 x 32 map with a scripted decoder (no model): class 1 (a 10 x 10
+    square, probability peak at row 8, column 10) prompts with its peak, its box and its probability mask; class 2
+    (2 x 2 pixels) is under min_area; the background's mask is rejected (IoU 0.5). Only the kept mask relabels."""
+    from radio_dense.openmmlab.models.zero_shot_sam_refine import SamRefinementConfig, refine_labels
+    from radio_dense.sam import SamGeometry
+    labels = torch.zeros(32, 32, dtype=torch.long)
+    labels[4:14, 4:14] = 1
+    labels[20:22, 20:22] = 2
+    probs = F.one_hot(labels, 3).permute(2, 0, 1).float() * 0.7 + 0.1
+    probs[1, 8, 10] = 0.95
+    geometry = SamGeometry.for_image((32, 32), 64, pad_to_square=False, patch_size=16)  # x2 to the canvas
+    calls = []
+
+    def decode(point_coords, point_labels, boxes, mask_input, multimask_output):
+        calls.append(dict(points=point_coords, labels=point_labels, boxes=boxes, masks=mask_input,
+                          multimask=multimask_output))
+        logits = torch.full((len(boxes), 1, 16, 16), -5.0)
+        if boxes[0, 0] > 0:  # the square's prompt: a mask over low-res rows / columns 2..7 (pixels 4..15)
+            logits[:, :, 2:8, 2:8] = 5.0
+        return logits, torch.full((len(boxes), 1), 0.95 if boxes[0, 0] > 0 else 0.5)
+    cfg = SamRefinementConfig(min_area=4, coarse_thresh=0.5, mask_coeff=0.01, iou_thresh=0.9)
+    out = refine_labels(decode, geometry, (16, 16), labels, probs, cfg)
+    assert (out.num_prompts, out.num_kept) == (2, 1) and len(calls) == 2  # background + square; class 2 too small
+    square = calls[1]
+    # downsampled x2: peak (x 5, y 4) and box (2, 2, 6, 6) -> original pixels x2 -> canvas x2
+    assert square['points'].tolist() == [[[20.0, 16.0]]] and square['labels'].tolist() == [[1.0]]
+    assert square['boxes'].tolist() == [[8.0, 8.0, 24.0, 24.0]] and square['multimask'] is False
+    mask = square['masks'][0, 0]  # the class probability on the low-res frame: 0.01 * p where p > 0.5, else 0
+    assert mask.shape == (16, 16) and mask.max() <= 0.01 and mask[0, 0] == 0 and abs(mask[5, 5] - 0.008) < 1e-6
+    inside = torch.zeros(32, 32, dtype=torch.bool)
+    inside[4:16, 4:16] = True
+    assert torch.equal(out.covered, inside)
+    expected = labels.clone()
+    expected[inside] = 1  # the square's mask is 2 pixels wider than the square
+    assert torch.equal(out.labels, expected)
