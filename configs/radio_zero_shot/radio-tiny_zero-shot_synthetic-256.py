@@ -5,7 +5,8 @@
 _base_ = ['mmseg::_base_/default_runtime.py', '../_base_/datasets/synthetic_shapes_seg.py',
           '../_base_/models/radio_zero_shot.py']
 model = dict(backbone=dict(source='tests/fixtures/upstream/radio_tiny/radio-tiny.pth.tar'), adaptor='siglip',
-             dense_head='feature', global_aggregation=10.0, slide_crop=160, slide_stride=96, prompt_denoising_thresh=0.0,
+             dense_head='feature', global_aggregation=10.0, self_correlation=None, slide_crop=160, slide_stride=96,
+             prompt_denoising_thresh=0.0,
              templates='single', class_embeddings=None)
 test_dataloader = dict(batch_size=2)
 default_hooks = dict(visualization=dict(type='SegVisualizationHook', draw=False))

@@ -13,6 +13,7 @@ from ``class_names`` or, when that is ``None``, from the test data set's metainf
 (:class:`ZeroShotClassesHook`). A class name may list synonyms separated by commas
 (``'person, man, woman'``): the class scores the best of them.
 """
+import warnings
 from typing import List, Optional, Sequence, Union
 
 import torch
@@ -29,6 +30,8 @@ from ...radio.dense_zero_shot import (Vocabulary, check_vocabulary_width, class_
 from ...radio.input_checks import check_batch
 from ...radio.self_correlation import set_last_block_self_correlation
 from ...radio.text_towers import load_text_tower
+from ...sam.modeling import SamGeometry
+from .zero_shot_sam_refine import SamRefinementConfig, build_decoder_only_sam, build_sam_neck, refine_labels
 
 
 @MODELS.register_module()
@@ -47,6 +50,11 @@ class RADIOZeroShotSegmentor(BaseSegmentor):
         self_correlation: RADSeg's SCRA scaling (10 in RADSeg): the trunk's last block attends by
             self-correlation (:class:`~radio_dense.radio.self_correlation.SelfCorrelatingAttention`);
             ``None`` (default) keeps its ordinary attention.
+        sam_refinement: RADSeg+: a dict of :class:`~.zero_shot_sam_refine.SamRefinementConfig` options
+            (``decoder``: SAM checkpoint or decoder extract, ``None`` for RANDOM weights; ``resolution``,
+            ``coarse_thresh``, ``min_area``, ``mask_coeff``, ``iou_thresh``...): the label map is refined by
+            SAM's decoder reading the RADIO ``sam`` adaptor's embedding, prompted from the coarse map.
+            ``seg_logits`` stay the zero-shot probabilities; ``pred_sem_seg`` is refined.
         slide_crop / slide_stride: sliding windows in pixels (RADSeg: 336 / 224; multiples of the
             patch size); ``None``: the whole image in one pass.
         logit_scale: multiplies the cosine similarities before the softmax (RADSeg: 100).
@@ -62,7 +70,7 @@ class RADIOZeroShotSegmentor(BaseSegmentor):
     def __init__(self, backbone: dict, adaptor: str = 'siglip2-g', class_names: Optional[Sequence[str]] = None,
                  templates: Union[str, Sequence[str]] = 'openai', class_embeddings: Optional[str] = None,
                  dense_head: str = 'summary', global_aggregation: Optional[float] = 10.0,
-                 self_correlation: Optional[float] = None,
+                 self_correlation: Optional[float] = None, sam_refinement: Optional[dict] = None,
                  slide_crop: Optional[int] = 336, slide_stride: Optional[int] = 224, logit_scale: float = 100.0,
                  prob_thd: float = 0.0, bg_idx: int = 0, prompt_denoising_thresh: float = 0.0,
                  normalize_features: bool = True, text_cache_dir: Optional[str] = None, input_scale: float = 255.0,
@@ -70,8 +78,17 @@ class RADIOZeroShotSegmentor(BaseSegmentor):
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         if dense_head not in ('summary', 'feature'):
             raise ValueError(f"dense_head must be 'summary' or 'feature', got {dense_head!r}")
-        radio = radio_from_config(backbone, extra_adaptors=[adaptor])
+        refine = None if sam_refinement is None else SamRefinementConfig.from_dict(sam_refinement)
+        radio = radio_from_config(backbone, extra_adaptors=[adaptor] + ([refine.adaptor] if refine else []))
         self.adaptor = radio.adaptors[adaptor]
+        self.sam_refinement, self.sam_adaptor, self.sam_neck, self.sam = refine, None, None, None
+        if refine:
+            self.sam_adaptor = radio.adaptors[refine.adaptor].requires_grad_(False)
+            self.sam_neck = build_sam_neck(refine, self.sam_adaptor.feature_dim)
+            self.sam = build_decoder_only_sam(refine, radio.min_resolution_step)
+            if refine.decoder is None:
+                warnings.warn('RADIOZeroShotSegmentor: sam_refinement without a decoder checkpoint uses a RANDOM '
+                              'WEIGHTS SAM decoder (tests only); set sam_refinement.decoder to a SAM checkpoint')
         radio.adaptors = torch.nn.ModuleDict()  # the trunk alone: the head runs after stitching
         self.radio = radio.eval().requires_grad_(False)
         self.adaptor.requires_grad_(False)
@@ -180,11 +197,36 @@ class RADIOZeroShotSegmentor(BaseSegmentor):
             if 'img_padding_size' not in m and 'padding_size' not in m:
                 m['padding_size'] = [0, inputs.shape[-1] - m['img_shape'][1], 0, inputs.shape[-2] - m['img_shape'][0]]
         results = self.postprocess_result(probs, data_samples)
-        if self.prob_thd > 0:
-            for sample in results:
+        for i, sample in enumerate(results):
+            if self.prob_thd > 0:
                 low = sample.seg_logits.data.amax(dim=0, keepdim=True) < self.prob_thd
                 sample.pred_sem_seg.data[low] = self.bg_idx
+            if self.sam_refinement is not None:
+                refined = self.refine_with_sam(inputs[i:i + 1], metas[i]['img_shape'][:2],
+                                               sample.pred_sem_seg.data[0], sample.seg_logits.data)
+                sample.pred_sem_seg.data = refined.labels[None]
         return results
+
+    def sam_embedding(self, image: torch.Tensor, img_hw, original_hw):
+        """SAM's image embedding of one test input (``(1, 3, H, W)``, 0..``input_scale``; its first ``img_hw``
+        pixels are the image) from the ``sam`` adaptor, and its :class:`SamGeometry` for ``original_hw``."""
+        geometry = SamGeometry.for_image(tuple(original_hw), self.sam_refinement.resolution, pad_to_square=False,
+                                         patch_size=self.radio.min_resolution_step)
+        image = image[..., :img_hw[0], :img_hw[1]] / self.input_scale
+        canvas = geometry.pad(F.interpolate(image, size=geometry.input_size, mode='bilinear', align_corners=False))
+        tokens = self._trunk_tokens(canvas)
+        grid = tokens.shape[-2:]
+        embedding = self.sam_adaptor.project_tokens(tokens.flatten(2).transpose(1, 2), grid, head='feature')
+        return (embedding if self.sam_neck is None else self.sam_neck(embedding)), geometry
+
+    @torch.no_grad()
+    def refine_with_sam(self, image: torch.Tensor, img_hw, labels: torch.Tensor, probs: torch.Tensor):
+        """RADSeg+: ``labels`` ``(H, W)`` / ``probs`` ``(K, H, W)`` at the original size refined by SAM's decoder
+        (:func:`~.zero_shot_sam_refine.refine_labels`)."""
+        embedding, geometry = self.sam_embedding(image, img_hw, labels.shape[-2:])
+        decode = self.sam.image_decoder(embedding, geometry.canvas_size)
+        low_res = (4 * embedding.shape[-2], 4 * embedding.shape[-1])
+        return refine_labels(decode, geometry, low_res, labels, probs, self.sam_refinement)
 
     def extract_feat(self, inputs: torch.Tensor):
         return [self.dense_features(inputs / self.input_scale)]
