@@ -26,17 +26,8 @@ from .e2e_utils import python_tool
 from .zero_shot_oracle import oracle_class_embeddings, read_image, training_pairs
 
 CONFIG = 'configs/radio_zero_shot/radio-tiny_zero-shot_synthetic-384.py'
-TRAINED = Path(__file__).resolve().parents[1] / 'fixtures' / 'trained_tiny' / 'radio-tiny-trained.pth.tar'
 NUM_CLASSES = 7
 SHORT_SIDE = 384  # the config's test pipeline: the 256 px images scaled 1.5x (a 24x24 token grid)
-
-
-@pytest.fixture(scope='module')
-def trained_checkpoint() -> str:
-    if not TRAINED.is_file():
-        pytest.fail(f'{TRAINED} is missing: it is part of the repository; tools/dev/make_trained_tiny_fixture.py '
-                    'rebuilds it', pytrace=False)
-    return str(TRAINED)
 
 
 @pytest.fixture(scope='module')
