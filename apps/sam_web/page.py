@@ -215,7 +215,7 @@ async function segmentByName() {
     state.namesOverlay = await loadImage('data:image/png;base64,' + r.overlay_png);
     showError(''); showLegend(r); draw();
     setStatus('Labelled by name: ' + r.legend.length + ' of ' + r.names.length + ' classes present (' + r.names_ms + ' ms)' +
-              (r.warning ? '. ' + r.warning : ''), 'names');
+              (r.warning ? ' \u2014 RANDOM WEIGHTS (see the warning above)' : '') + '.', 'names');
   } catch (err) { showError(err.message); }
 }
 

@@ -21,6 +21,10 @@ from .text_towers import TEXT_TEACHER_TYPES, TextTower, class_embeddings, prompt
 LANGUAGE_ADAPTOR_PREFERENCE = ('siglip2-g', 'siglip2', 'siglip', 'clip')
 
 
+class ClassEmbeddingsError(ValueError):
+    """A class-embedding file that does not fit the classes asked for (count, names, width)."""
+
+
 def language_adaptors(args: Any) -> List[str]:
     """Names of the adaptors with a text tower in checkpoint ``args`` (a dict or namespace), preferred first."""
     teachers = args.get('teachers', []) if isinstance(args, dict) else getattr(args, 'teachers', None) or []
@@ -72,15 +76,15 @@ def read_class_embeddings(path: str, names: Sequence[str]) -> Vocabulary:
     if isinstance(data, dict) and 'names' in data:
         known = [str(n).strip().lower() for n in data['names']]
         if not isinstance(emb, torch.Tensor) or emb.ndim != 2 or emb.shape[0] != len(known):
-            raise ValueError(f'{path}: expected "embeddings" of shape ({len(known)}, D) for its {len(known)} '
+            raise ClassEmbeddingsError(f'{path}: expected "embeddings" of shape ({len(known)}, D) for its {len(known)} '
                              f'"names", got {getattr(emb, "shape", type(emb).__name__)}')
         missing = [s for s in synonyms if s.lower() not in known]
         if missing:
-            raise ValueError(f'{path} has no embedding for {missing}; it knows {data["names"][:40]}')
+            raise ClassEmbeddingsError(f'{path} has no embedding for {missing}; it knows {data["names"][:40]}')
         rows = [known.index(s.lower()) for s in synonyms]
         return Vocabulary(classes, F.normalize(emb[rows].float(), dim=-1), owner)
     if not isinstance(emb, torch.Tensor) or emb.ndim != 2 or emb.shape[0] != len(classes):
-        raise ValueError(f'{path}: expected a ({len(classes)}, D) tensor for the {len(classes)} classes, got '
+        raise ClassEmbeddingsError(f'{path}: expected a ({len(classes)}, D) tensor for the {len(classes)} classes, got '
                          f'{getattr(emb, "shape", type(emb).__name__)}')
     return Vocabulary(classes, F.normalize(emb.float(), dim=-1), list(range(len(classes))))
 
@@ -91,8 +95,8 @@ def check_vocabulary_width(vocab: Vocabulary, adaptor: torch.nn.Module, embed_di
     param = next(adaptor.parameters())
     dim = adaptor.project_tokens(torch.zeros(1, 1, embed_dim, device=param.device), (1, 1), head=head).shape[1]
     if vocab.embeddings.shape[1] != dim:
-        raise ValueError(f'Text embeddings have {vocab.embeddings.shape[1]} channels but the {adaptor_name!r} '
-                         f'adaptor\'s {head} head gives {dim}')
+        raise ClassEmbeddingsError(f'Text embeddings have {vocab.embeddings.shape[1]} channels but the '
+                                   f'{adaptor_name!r} adaptor\'s {head} head gives {dim}')
 
 
 def window_starts(size: int, crop: int, stride: int) -> List[int]:

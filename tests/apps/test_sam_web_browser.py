@@ -206,3 +206,21 @@ def test_image_stays_above_the_fold_at_1280x900(browser, server, tmp_path):
     assert view['height'] >= 400  # not shrunk to a thumbnail to fit
     page.close()
 
+
+
+def test_names_field_off_shows_the_reason(browser, server):
+    """An app whose RADIO has no language adaptor: the field is disabled and says why."""
+    from radio_dense.apps.sam_web.names import NamesField
+    reason = "Segment by name is off: no language adaptor 'siglip' (teachers: ['sam'])"
+    state = SamAppState(server.state.model, resolutions=[256], names=NamesField(reason=reason))
+    srv = SamAppServer(state, '127.0.0.1', 0)
+    srv.start_in_thread()
+    try:
+        page, errors = open_app(browser, srv.url)
+        assert page.is_disabled('#names') and page.is_disabled('#names-go')
+        assert page.is_visible('#names-off') and page.text_content('#names-off') == reason
+        assert not errors, errors
+        page.close()
+    finally:
+        srv.shutdown()
+        srv.server_close()

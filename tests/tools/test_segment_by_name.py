@@ -1,12 +1,12 @@
 """tools/segment_by_name.py: names in, a labelled map with a legend out (the random fixture says so)."""
+import re
+
 import numpy as np
 import pytest
 import torch
 from PIL import Image
 
 from radio_dense.data.synthetic import SceneConfig, SyntheticScenes
-
-from ..openmmlab.e2e_utils import python_tool
 
 
 @pytest.fixture(scope='module')
@@ -16,32 +16,35 @@ def image(tmp_path_factory):
     return path
 
 
-def test_labels_map_and_legend_with_the_random_weights_warning(image, tmp_path):
+def test_labels_map_and_legend_with_the_random_weights_warning(image, tmp_path, capsys):
+    from radio_dense.tools.segment_by_name import main
     emb = tmp_path / 'emb.pt'
     torch.save(torch.randn(3, 72, generator=torch.Generator().manual_seed(0)), emb)
     out, labels = tmp_path / 'pic.png', tmp_path / 'labels.png'
-    log = python_tool('tools/segment_by_name.py', str(image), '--names', 'circle', 'square, box', 'background',
-                      '--class-embeddings', str(emb), '--short-side', '160', '--slide', '96', '64',
-                      '--out', str(out), '--out-labels', str(labels))
+    main([str(image), '--names', 'circle', 'square, box', 'background', '--class-embeddings', str(emb),
+          '--short-side', '160', '--slide', '96', '64', '--device', 'cpu', '--out', str(out),
+          '--out-labels', str(labels)])
     lab = np.array(Image.open(labels))
     assert lab.shape == (128, 128) and lab.max() < 3
     picture = Image.open(out)
     assert picture.width > 2 * 128  # image | labels, legend below
-    shares = next(line for line in log.splitlines() if line.startswith(f'{out}: '))
-    import re
+    shares = next(line for line in capsys.readouterr().out.splitlines() if line.startswith(f'{out}: '))
     assert abs(sum(float(v) for v in re.findall(r'([0-9.]+)%', shares)) - 100) < 0.5, shares
+    counts = np.bincount(lab.ravel(), minlength=3) / lab.size
+    assert [name for name, share in zip(['circle', 'square, box', 'background'], counts) if share > 0] == \
+        re.findall(r'(?:^|, )([a-z, ]+?) [0-9.]+%', shares.split(': ', 1)[1])
 
 
-def test_wrong_number_of_embeddings_is_refused(image, tmp_path):
+def test_wrong_number_of_embeddings_is_one_error_line(image, tmp_path, capsys):
+    from radio_dense.tools.common.tool_main import run_main
+    from radio_dense.tools.segment_by_name import main
     emb = tmp_path / 'emb.pt'
     torch.save(torch.randn(2, 72), emb)
-    import subprocess
-    import sys
-    from ..openmmlab.e2e_utils import REPO
-    proc = subprocess.run([sys.executable, str(REPO / 'tools/segment_by_name.py'), str(image), '--names', 'a', 'b',
-                           'c', '--class-embeddings', str(emb), '--out', str(tmp_path / 'x.png')],
-                          capture_output=True, text=True, cwd=REPO, timeout=300)
-    assert proc.returncode != 0 and 'expected a (3, D) tensor for the 3 classes' in proc.stderr
+    status = run_main(main, [str(image), '--names', 'a', 'b', 'c', '--class-embeddings', str(emb), '--device', 'cpu',
+                             '--out', str(tmp_path / 'x.png')])
+    err = capsys.readouterr().err
+    assert status == 1 and 'expected a (3, D) tensor for the 3 classes' in err and 'Traceback' not in err
+    assert not (tmp_path / 'x.png').exists()
 
 
 def test_the_app_tools_names_field_is_on_only_where_it_can_work(hub_checkpoint, named_class_embeddings):
