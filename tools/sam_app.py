@@ -37,7 +37,8 @@ def main(argv=None) -> int:
     from radio_dense.tools.common.default_checkpoint import default_checkpoint
     from radio_dense.tools.common.names_field import names_field_from_args
     model, what, _ = model_from_args(args)
-    names = names_field_from_args(args, args.radio or (None if args.config else default_checkpoint()))
+    app_radio = args.radio or (None if args.config else default_checkpoint())
+    names = names_field_from_args(args, app_radio, trunk=None if args.config else model.image_encoder.radio)
     state = SamAppState(model, what, args.resolutions, names=names, **app_limits(args))
     SamAppServer(state, args.host, args.port, allowed_hosts=args.allowed_host).serve_until_interrupted(what)
     return 0

@@ -214,4 +214,5 @@ def add_app_args(parser: argparse.ArgumentParser, resolutions) -> None:
     g.add_argument('--names-adaptor', help="its language adaptor (default: the checkpoint's: siglip2-g, siglip, clip)")
     g.add_argument('--class-embeddings', help="a tensor file instead of the text tower: {'names': [...], "
                                               "'embeddings': (N, D)} (rows looked up by the typed names)")
-    g.add_argument('--no-names', action='store_true', help='no "Segment by name" field (saves a second RADIO in memory)')
+    g.add_argument('--no-names', action='store_true',
+                   help='no "Segment by name" field (saves its text tower and, in the SAM3 app, a second RADIO)')

@@ -16,13 +16,16 @@ import torch.nn.functional as F
 from ..radio.checkpoint import read_checkpoint
 from ..radio.dense_zero_shot import (Vocabulary, check_vocabulary_width, class_probabilities, language_adaptors,
                                      language_features, read_class_embeddings, split_synonyms, text_vocabulary)
-from ..radio.loader import build_radio, resolve_source
+from ..radio.conditioner import InputConditioner
+from ..radio.loader import build_adaptors, build_radio, resolve_source
+from ..radio.model import RADIOModel
 from ..radio.self_correlation import set_last_block_self_correlation
 from ..radio.text_towers import TextTower, load_text_tower
 
 RGB = Tuple[int, int, int]
 #: what a result made with random RADIO weights says (the page and the picture show it)
-RANDOM_WEIGHTS_WARNING = 'RANDOM WEIGHTS: this RADIO is untrained (the radio_tiny test fixture); the labels mean nothing.'
+RANDOM_WEIGHTS_WARNING = ('RANDOM WEIGHTS: this RADIO is untrained (the radio_tiny test fixture); the labels '
+                          'mean nothing.')
 #: probabilities are upsampled bilinearly to at most this many values (pixels x classes), then nearest
 MAX_PROBABILITY_VALUES = 1 << 24
 
@@ -78,14 +81,18 @@ class NameSegmenter:
             ``RADIOZeroShotSegmentor`` (RADSeg's SCGA on by default, SCRA off).
         random_weights: the RADIO is untrained: results carry :data:`RANDOM_WEIGHTS_WARNING`.
         text_cache_dir: where the text tower's weights are cached.
-        device: where the model runs (default: CUDA when available).
+        device: where the model runs (default: CUDA when available; a shared ``trunk``'s device).
+        trunk: a RADIO already built from ``source`` (e.g. a SAM app's encoder) to run instead of a second
+            copy: only the language adaptor is loaded. Its input conditioner may be external (RadioSam's) and
+            its other adaptors are ignored; it is never moved or changed (no ``self_correlation`` with it).
     """
 
     def __init__(self, source: str, adaptor: Optional[str] = None, class_embeddings: Optional[str] = None,
                  templates='openai', short_side: int = 336, slide: Optional[Tuple[int, int]] = (336, 224),
                  dense_head: str = 'summary', global_aggregation: Optional[float] = 10.0,
                  self_correlation: Optional[float] = None, logit_scale: float = 100.0, random_weights: bool = False,
-                 text_cache_dir: Optional[str] = None, device: Optional[str] = None):
+                 text_cache_dir: Optional[str] = None, device: Optional[str] = None,
+                 trunk: Optional[RADIOModel] = None):
         path, zoo = resolve_source(source)
         checkpoint = read_checkpoint(path)
         self.args = checkpoint.args
@@ -99,13 +106,18 @@ class NameSegmenter:
         self.adaptor_name = adaptor or available[0]
         if dense_head not in ('summary', 'feature'):
             raise ValueError(f"dense_head must be 'summary' or 'feature', got {dense_head!r}")
-        self.device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
-        radio = build_radio(checkpoint, [self.adaptor_name], zoo=zoo)
-        self.adaptor = radio.adaptors[self.adaptor_name].to(self.device).requires_grad_(False)
-        radio.adaptors = torch.nn.ModuleDict()  # the trunk alone: the head runs after stitching
-        self.radio = radio.to(self.device).eval().requires_grad_(False)
-        set_last_block_self_correlation(self.radio.blocks, self_correlation)
-        step = radio.min_resolution_step
+        self.conditioner: Optional[InputConditioner] = None
+        if trunk is None:
+            self.device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+            radio = build_radio(checkpoint, [self.adaptor_name], zoo=zoo)
+            self.adaptor = radio.adaptors[self.adaptor_name]
+            radio.adaptors = torch.nn.ModuleDict()  # the trunk alone: the head runs after stitching
+            self.radio = radio.to(self.device).eval().requires_grad_(False)
+            set_last_block_self_correlation(self.radio.blocks, self_correlation)
+        else:
+            self._share(trunk, checkpoint, self_correlation)
+        self.adaptor = self.adaptor.to(self.device).eval().requires_grad_(False)
+        step = self.radio.min_resolution_step
         crop, stride = slide if slide else (None, None)
         if crop is not None and (crop % step or stride % step or stride <= 0 or crop <= 0):
             raise ValueError(f'slide ({crop}, {stride}) must be positive multiples of {step} (the patch size)')
@@ -123,6 +135,24 @@ class NameSegmenter:
         self.text_cache_dir = text_cache_dir
         self._tower: Optional[TextTower] = None
         self._vocabularies: Dict[Tuple[str, ...], Vocabulary] = {}
+
+    def _share(self, trunk: RADIOModel, checkpoint, self_correlation: Optional[float]) -> None:
+        """Run ``trunk`` (built from the same checkpoint) with the checkpoint's language adaptor and conditioner."""
+        if self_correlation is not None:
+            raise ValueError('self_correlation would change the shared trunk (another model\'s); build the '
+                             'segmenter without trunk= to use it')
+        self.adaptor = build_adaptors(checkpoint, [self.adaptor_name])[self.adaptor_name]
+        width = next(m for m in self.adaptor.head_mlp.modules() if isinstance(m, torch.nn.Linear)).in_features
+        if width != trunk.embed_dim:
+            raise ValueError(f'The shared trunk has {trunk.embed_dim} channels, the {self.adaptor_name!r} adaptor of '
+                             f'the checkpoint reads {width}: the trunk was not built from this checkpoint')
+        self.radio = trunk
+        self.device = next(trunk.parameters()).device
+        if isinstance(trunk.input_conditioner, torch.nn.Identity):  # made external (RadioSam normalises itself)
+            self.conditioner = InputConditioner()
+            if checkpoint.conditioner:
+                self.conditioner.load_state_dict(checkpoint.conditioner)
+            self.conditioner.to(self.device)
 
     @property
     def description(self) -> str:
@@ -151,7 +181,8 @@ class NameSegmenter:
         return self._vocabularies[key]
 
     def _trunk(self, x: torch.Tensor) -> torch.Tensor:
-        return self.radio(x, feature_fmt='NCHW').features
+        out = self.radio(x if self.conditioner is None else self.conditioner(x), feature_fmt='NCHW')
+        return (out['backbone'] if isinstance(out, dict) else out).features  # a shared trunk keeps its adaptors
 
     @torch.no_grad()
     def probabilities(self, image: np.ndarray, names: Sequence[str]) -> torch.Tensor:

@@ -7,6 +7,7 @@ import urllib.request
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from radio_dense.analysis.segment_by_name import RANDOM_WEIGHTS_WARNING
@@ -180,3 +181,19 @@ def test_segment_by_name_off_says_why(hub_checkpoint):
         state.segment_by_name(info['image_id'], ['cat'])
     assert err.value.status == 400
     assert SamAppState(state.model, resolutions=[256]).config()['names']['enabled'] is False  # off by default
+
+
+def test_names_field_shares_the_apps_trunk(app_state, hub_checkpoint, named_class_embeddings, name_segmenter):
+    """tools/sam_app.py runs the field on the SAM model's own RADIO: the same probabilities as a second copy."""
+    from radio_dense.analysis.segment_by_name import NameSegmenter
+    radio = app_state.model.image_encoder.radio  # external conditioner (RadioSam normalises), a sam adaptor
+    before = {k: v.clone() for k, v in radio.state_dict().items()}
+    shared = NameSegmenter(hub_checkpoint, class_embeddings=named_class_embeddings, short_side=128, slide=(128, 96),
+                           random_weights=True, trunk=radio)
+    image, names = shapes_image(seed=12), ['red disc', 'blue bar, road', 'background']
+    assert torch.allclose(shared.probabilities(image, names), name_segmenter.probabilities(image, names), atol=1e-5)
+    assert shared.radio is radio and shared.adaptor is not name_segmenter.adaptor
+    assert radio.state_dict().keys() == before.keys() and all(torch.equal(v, before[k])
+                                                              for k, v in radio.state_dict().items())
+    with pytest.raises(ValueError, match='would change the shared trunk'):
+        NameSegmenter(hub_checkpoint, class_embeddings=named_class_embeddings, trunk=radio, self_correlation=10.0)

@@ -64,3 +64,24 @@ def test_the_app_tools_names_field_is_on_only_where_it_can_work(hub_checkpoint, 
     assert '--no-names' in field(hub_checkpoint, no_names=True, class_embeddings=named_class_embeddings).reason
     off = field(hub_checkpoint, names_adaptor='sam', class_embeddings=named_class_embeddings)
     assert not off.enabled and "no language adaptor 'sam'" in off.config()['reason']
+
+
+@pytest.mark.parametrize('tool', ['sam_app', 'sam3_app'])
+def test_the_app_tools_start_with_the_field(tool, named_class_embeddings, monkeypatch):
+    """tools/sam_app.py shares its SAM model's trunk with the field; tools/sam3_app.py serves it beside the concept box."""
+    import importlib
+    from radio_dense.apps.sam_web.server import SamAppServer
+    if tool == 'sam3_app':
+        pytest.importorskip('sam3')
+    served = []
+    monkeypatch.setattr(SamAppServer, 'serve_until_interrupted', lambda self, what: served.append(self))
+    main = importlib.import_module(f'radio_dense.tools.{tool}').main
+    assert main(['--port', '0', '--device', 'cpu', '--class-embeddings', named_class_embeddings]) == 0
+    server = served[0]
+    server.server_close()
+    state = server.state
+    assert state.config()['names']['enabled'] and state.config()['names']['random_weights']
+    if tool == 'sam_app':
+        assert state.names.segmenter.radio is state.model.image_encoder.radio  # one RADIO in memory
+    else:
+        assert state.config()['concept_prompts']

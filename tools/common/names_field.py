@@ -7,12 +7,13 @@ from radio_dense.apps.sam_web.names import NamesField
 from .default_checkpoint import is_random_radio
 
 
-def names_field_from_args(args: argparse.Namespace, app_radio: Optional[str]) -> NamesField:
+def names_field_from_args(args: argparse.Namespace, app_radio: Optional[str], trunk=None) -> NamesField:
     """The field on ``--names-radio`` or the app's own RADIO ``app_radio``; off, with the reason the page shows,
     when there is none, it has no language adaptor, its text tower cannot be loaded (offline, not cached) or it
     is the random radio_tiny fixture without ``--class-embeddings``.
 
-    The text tower is loaded here, at start-up, so that the page knows whether the field works.
+    The text tower is loaded here, at start-up, so that the page knows whether the field works. ``trunk``: the
+    app's own RADIO, built from ``app_radio``, which the field then shares (only the language adaptor is loaded).
     """
     from radio_dense.analysis.segment_by_name import NameSegmenter, NoLanguageAdaptor
     from radio_dense.radio.text_towers import TextTowerUnavailable
@@ -23,12 +24,14 @@ def names_field_from_args(args: argparse.Namespace, app_radio: Optional[str]) ->
         return NamesField(reason='Segment by name needs a RADIO with a language adaptor: start the app with '
                                  '--names-radio (e.g. the RADIO of the config).')
     if is_random_radio(source) and not args.class_embeddings:
-        return NamesField(reason='Segment by name is off: the radio_tiny test fixture has RANDOM weights, which no text '
-                                 "tower matches. Start the app with --radio (a checkpoint with a language adaptor) or "
-                                 "try the field with --class-embeddings ({'names': [...], 'embeddings': (N, D)}).")
+        return NamesField(reason='Segment by name is off: the radio_tiny test fixture has RANDOM weights, which no '
+                                 'text tower matches. Start the app with --radio (a checkpoint with a language '
+                                 "adaptor) or try the field with --class-embeddings ({'names': [...], "
+                                 "'embeddings': (N, D)}).")
     try:
         segmenter = NameSegmenter(source, args.names_adaptor, class_embeddings=args.class_embeddings,
-                                  random_weights=is_random_radio(source), device=args.device)
+                                  random_weights=is_random_radio(source), device=args.device,
+                                  trunk=None if args.names_radio else trunk)
         segmenter.prepare()
     except (NoLanguageAdaptor, TextTowerUnavailable) as err:
         return NamesField(reason=f'Segment by name is off: {err}')
