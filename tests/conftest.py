@@ -69,6 +69,17 @@ def hub_checkpoint(fixture_dir) -> str:
 
 
 @pytest.fixture(scope='session')
+def trained_checkpoint() -> str:
+    """The tiny RADIO with its trunk trained on the synthetic shapes (tests/fixtures/trained_tiny; NOT upstream-made,
+    never used for fidelity): dense features and summaries that separate the synthetic classes, for the oracles."""
+    path = UPSTREAM_FIXTURES.parent / 'trained_tiny' / 'radio-tiny-trained.pth.tar'
+    if not path.is_file():
+        pytest.fail(f'{path} is missing: it is part of the repository; tools/dev/make_trained_tiny_fixture.py '
+                    'rebuilds it', pytrace=False)
+    return str(path)
+
+
+@pytest.fixture(scope='session')
 def hf_snapshot(fixture_dir) -> str:
     """An upstream-made Hugging Face snapshot with a ``sam`` adaptor (radio_tiny ships in the hub layout only)."""
     return str(UPSTREAM_FIXTURES / 'patch14' / 'hf')
