@@ -69,6 +69,17 @@ def hub_checkpoint(fixture_dir) -> str:
 
 
 @pytest.fixture(scope='session')
+def trained_checkpoint() -> str:
+    """The tiny RADIO with its trunk trained on the synthetic shapes (tests/fixtures/trained_tiny; NOT upstream-made,
+    never used for fidelity): dense features and summaries that separate the synthetic classes, for the oracles."""
+    path = UPSTREAM_FIXTURES.parent / 'trained_tiny' / 'radio-tiny-trained.pth.tar'
+    if not path.is_file():
+        pytest.fail(f'{path} is missing: it is part of the repository; tools/dev/make_trained_tiny_fixture.py '
+                    'rebuilds it', pytrace=False)
+    return str(path)
+
+
+@pytest.fixture(scope='session')
 def hf_snapshot(fixture_dir) -> str:
     """An upstream-made Hugging Face snapshot with a ``sam`` adaptor (radio_tiny ships in the hub layout only)."""
     return str(UPSTREAM_FIXTURES / 'patch14' / 'hf')
@@ -77,3 +88,26 @@ def hf_snapshot(fixture_dir) -> str:
 @pytest.fixture(scope='session')
 def reference(fixture_dir) -> dict:
     return torch.load(fixture_dir / 'reference.pt', weights_only=True)
+
+
+#: the vocabulary of the named class-embedding file below (the web apps' "Segment by name" tests)
+NAMED_CLASSES = ('red disc', 'blue bar', 'background', 'sky', 'road')
+
+
+@pytest.fixture(scope='session')
+def named_class_embeddings(tmp_path_factory) -> str:
+    """``{'names', 'embeddings'}`` for :data:`NAMED_CLASSES`: random unit rows of radio_tiny's siglip width (72),
+    the offline stand-in for a text tower (radio_tiny has no text tower weights)."""
+    path = tmp_path_factory.mktemp('named_embeddings') / 'classes.pt'
+    emb = torch.nn.functional.normalize(torch.randn(len(NAMED_CLASSES), 72, generator=torch.Generator().manual_seed(0)),
+                                        dim=-1)
+    torch.save({'names': list(NAMED_CLASSES), 'embeddings': emb}, path)
+    return str(path)
+
+
+@pytest.fixture(scope='session')
+def name_segmenter(hub_checkpoint, named_class_embeddings):
+    """Segment by name on radio_tiny (RANDOM weights, siglip adaptor) with the named embeddings, small and fast."""
+    from radio_dense.analysis.segment_by_name import NameSegmenter
+    return NameSegmenter(hub_checkpoint, class_embeddings=named_class_embeddings, short_side=128, slide=(128, 96),
+                         random_weights=True, device='cpu')

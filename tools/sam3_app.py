@@ -2,7 +2,8 @@
 """The interactive segmentation page with SAM3 on RADIO: type a concept, drag an example box.
 
 Upload an image, type a concept ("red disc") and/or drag a box around one example: every
-instance is shown. The embedding is computed once per image and resolution.
+instance is shown. The embedding is computed once per image and resolution. Beside the concept box,
+"Segment by name": type class names, get a labelled map with a legend (RADIO's language adaptor).
 
 Examples::
 
@@ -33,8 +34,14 @@ def main(argv=None) -> int:
     from radio_dense.tools.common.sam3_model_args import sam3_model_from_args
 
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format='%(asctime)s %(message)s')
-    model, what, _ = sam3_model_from_args(args)
-    state = Sam3AppState(model, what, args.resolutions, confidence_threshold=args.threshold, **app_limits(args))
+    from radio_dense.tools.common.default_checkpoint import default_checkpoint
+    from radio_dense.tools.common.names_field import names_field_from_args
+    model, what, _ = sam3_model_from_args(args)  # fills args.radio from a --config
+    from radio_dense.sam3.radio_trunk import RadioSam3Trunk
+    app_radio = None if args.sam3_own_trunk else (args.radio or default_checkpoint())
+    trunk = next((m.radio for m in model.modules() if isinstance(m, RadioSam3Trunk)), None)  # shared with the field
+    state = Sam3AppState(model, what, args.resolutions, confidence_threshold=args.threshold,
+                         names=names_field_from_args(args, app_radio, trunk), **app_limits(args))
     SamAppServer(state, args.host, args.port, allowed_hosts=args.allowed_host).serve_until_interrupted(what)
     return 0
 

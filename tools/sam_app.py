@@ -3,7 +3,8 @@
 
 Upload an image, click object / background points or drag a box, watch the mask, pick the
 resolution, download the mask PNG. The embedding is computed once per image and resolution;
-new prompts only run the decoder.
+new prompts only run the decoder. "Segment by name": type class names, get a labelled map with a
+legend (the checkpoint's language adaptor; --class-embeddings offline, --no-names to leave it out).
 
 Examples::
 
@@ -33,8 +34,12 @@ def main(argv=None) -> int:
 
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format='%(asctime)s %(message)s')
     from radio_dense.tools.common.sam_model_args import model_from_args
+    from radio_dense.tools.common.default_checkpoint import default_checkpoint
+    from radio_dense.tools.common.names_field import names_field_from_args
     model, what, _ = model_from_args(args)
-    state = SamAppState(model, what, args.resolutions, **app_limits(args))
+    app_radio = args.radio or (None if args.config else default_checkpoint())
+    names = names_field_from_args(args, app_radio, trunk=None if args.config else model.image_encoder.radio)
+    state = SamAppState(model, what, args.resolutions, names=names, **app_limits(args))
     SamAppServer(state, args.host, args.port, allowed_hosts=args.allowed_host).serve_until_interrupted(what)
     return 0
 

@@ -25,6 +25,13 @@ _PAGE = r"""<!doctype html>
   #candidates button { display: flex; flex-direction: column; align-items: center; gap: 4px; padding: 4px; font-size: 12px; }
   #candidates button[aria-pressed="true"] { border: 2px solid #1e90ff; background: #e8f2ff; }
   #candidates canvas { width: 120px; height: auto; }
+  #names-row { display: flex; gap: 8px; align-items: flex-start; margin-bottom: 6px; }
+  #names { font: inherit; width: 28em; height: 2.6em; resize: vertical; }
+  #names-off { font-size: 13px; color: #777; align-self: center; }
+  #names-warning { background: #fff3cd; color: #7a4b00; border: 1px solid #f0c36d; padding: 6px 10px; margin: 6px 0; border-radius: 4px; font-weight: 600; }
+  #legend { list-style: none; margin: 0; padding: 0; font-size: 13px; min-width: 0; }
+  #legend li { display: flex; align-items: center; gap: 6px; margin: 0 0 4px; white-space: nowrap; }
+  #legend .swatch { display: inline-block; width: 14px; height: 14px; border: 1px solid #555; border-radius: 2px; }
 </style>
 </head>
 <body>
@@ -38,6 +45,13 @@ _PAGE = r"""<!doctype html>
   <button id="clear" type="button">Clear prompts</button>
   <a id="download" class="button" download="mask.png" aria-disabled="true" href="#">Download mask PNG</a>
 </div>
+<div id="names-row">
+  <label for="names">Segment by name</label>
+  <textarea id="names" placeholder="cat, dog, sofa &#10;(or one class per line; commas on a line: its synonyms)"></textarea>
+  <button id="names-go" type="button">Label by name</button>
+  <span id="names-off" hidden></span>
+</div>
+<div id="names-warning" role="alert" hidden></div>
 <p class="help">Click: object point &middot; Shift+click or right click: background point &middot; Drag: box.
   The image embedding is computed once per image and resolution; new prompts only run the decoder.</p>
 <p id="model"></p>
@@ -46,6 +60,7 @@ _PAGE = r"""<!doctype html>
 <div id="workspace">
   <div id="stage"><canvas id="view" width="640" height="360" data-mask-area="0"></canvas></div>
   <div id="candidates" role="group" aria-label="candidate masks"></div>
+  <ul id="legend" aria-label="class legend" hidden></ul>
 </div>
 <script>
 const CONFIG = __CONFIG__;
@@ -66,6 +81,11 @@ if (CONFIG.concept_prompts) {  // SAM3: every instance of a typed concept and/or
   $('concept').addEventListener('change', () => predict());
 }
 const concept = () => (CONFIG.concept_prompts ? $('concept').value.trim() : '');
+const NAMES = CONFIG.names || { enabled: false, reason: 'Segment by name is not available in this app.' };
+if (!NAMES.enabled) {  // no language adaptor (or no text tower): the field says why instead
+  $('names').disabled = true; $('names-go').disabled = true;
+  $('names-off').textContent = NAMES.reason; $('names-off').hidden = false;
+}
 
 function setStatus(text, st) { $('status').textContent = text; $('status').dataset.state = st; }
 function showError(text) { $('error').textContent = text; $('error').hidden = !text; if (text) setStatus('Error.', 'error'); }
@@ -91,6 +111,7 @@ function draw() {
   fitView();
   if (!state.image) return;
   ctx.drawImage(state.image, 0, 0);
+  if (state.namesOverlay) ctx.drawImage(state.namesOverlay, 0, 0, view.width, view.height);
   if (state.overlay) ctx.drawImage(state.overlay, 0, 0);
   const s = Math.max(3, Math.round(Math.max(view.width, view.height) / 150));
   ctx.lineWidth = Math.max(2, s / 2);
@@ -160,6 +181,44 @@ function showCandidates() {
   });
 }
 
+// one class per line (commas on a line: its synonyms, as tools/segment_by_name.py --names); one line: comma-separated classes
+function typedNames() {
+  const lines = $('names').value.split('\n').map((s) => s.trim()).filter(Boolean);
+  return lines.length === 1 ? lines[0].split(',').map((s) => s.trim()).filter(Boolean) : lines;
+}
+
+function clearNames() {
+  state.namesOverlay = null; $('legend').replaceChildren(); $('legend').hidden = true;
+  $('names-warning').hidden = true; $('names-warning').textContent = '';
+}
+
+function showLegend(r) {
+  const list = $('legend'); list.replaceChildren();
+  for (const e of r.legend) {
+    const li = document.createElement('li'); li.dataset.name = e.name; li.dataset.share = e.share; li.dataset.color = e.color;
+    const sw = document.createElement('span'); sw.className = 'swatch'; sw.style.background = e.color;
+    const label = document.createElement('span'); label.textContent = e.name + ' \u00b7 ' + (100 * e.share).toFixed(1) + '%';
+    li.append(sw, label); list.appendChild(li);
+  }
+  list.hidden = false;
+  $('names-warning').textContent = r.warning || ''; $('names-warning').hidden = !r.warning;
+}
+
+async function segmentByName() {
+  if (!NAMES.enabled) return;
+  if (!state.imageId) { showError('Upload an image first, then type class names.'); return; }
+  const names = typedNames();
+  if (!names.length) { clearNames(); draw(); return; }
+  setStatus('Labelling the image by name...', 'busy');
+  try {
+    const r = await api('/api/names', { image_id: state.imageId, names });
+    state.namesOverlay = await loadImage('data:image/png;base64,' + r.overlay_png);
+    showError(''); showLegend(r); draw();
+    setStatus('Labelled by name: ' + r.legend.length + ' of ' + r.names.length + ' classes present (' + r.names_ms + ' ms)' +
+              (r.warning ? ' \u2014 RANDOM WEIGHTS (see the warning above)' : '') + '.', 'names');
+  } catch (err) { showError(err.message); }
+}
+
 async function predict() {
   if (!state.imageId) return;
   if (!state.points.length && !state.box && !concept()) {
@@ -200,6 +259,7 @@ $('file').addEventListener('change', async () => {
     const img = new Image();
     await new Promise((ok, fail) => { img.onload = ok; img.onerror = () => fail(new Error('The browser cannot display this image')); img.src = URL.createObjectURL(file); });
     Object.assign(state, { imageId: info.image_id, image: img, points: [], box: null, overlay: null, candidates: [] });
+    clearNames();
     $('candidates').replaceChildren();
     view.width = info.width; view.height = info.height; view.dataset.maskArea = '0';
     view.style.width = Math.max(info.width, Math.min(640, 4 * info.width)) + 'px';  // small images shown larger
@@ -216,8 +276,11 @@ $('undo').addEventListener('click', () => { if (state.box && !state.points.lengt
 $('clear').addEventListener('click', () => {
   state.points = []; state.box = null; state.again = false; showError('');
   if (CONFIG.concept_prompts) $('concept').value = '';
+  clearNames();
   clearMask(state.image ? 'Prompts cleared. Click the object (Shift+click: background) or drag a box.' : 'Upload an image to start.');
 });
+$('names-go').addEventListener('click', () => segmentByName());
+$('names').addEventListener('keydown', (e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); segmentByName(); } });
 view.addEventListener('contextmenu', (e) => e.preventDefault());
 view.addEventListener('mousedown', (e) => { if (state.image) state.drag = { start: toImage(e), negative: e.shiftKey || e.button === 2, box: null }; });
 view.addEventListener('mousemove', (e) => {

@@ -10,6 +10,10 @@ Routes:
                               -> ``{candidates: [{mask_png, overlay_png (base64), score, area}], best,
                               mask_png, overlay_png, score, area (of the best), embed_ms, decode_ms,
                               instances (SAM3: how many; else null)}``
+    ``POST /api/names``       ``{image_id, names: [str]}`` (one class each; commas inside one: synonyms)
+                              -> ``{overlay_png, labels_png (base64, the stored image's size), width, height,
+                              names, legend: [{name, color, share}], warning (random weights, else null),
+                              names_ms}``; 400 with the reason when the app has no language adaptor
     ``GET /favicon.ico``      the app's icon (SVG)
     ``GET /api/stats``        how many embeddings were computed, images and bytes stored (for tests)
 
@@ -167,6 +171,9 @@ class SamAppHandler(BaseHTTPRequestHandler):
             return state.add_image(self._body(state.max_bytes))
         if self.path == '/api/embed':
             return state.embed(*self._view(self._json_body()))
+        if self.path == '/api/names':
+            payload = self._json_body()
+            return state.segment_by_name(payload.get('image_id'), payload.get('names'))
         if self.path == '/api/predict':
             payload = self._json_body()
             concept = {'text': payload.get('text')} if state.config().get('concept_prompts') else {}

@@ -17,6 +17,7 @@ from radio_dense.sam.utils.prompt_checks import PromptError
 
 from .cache import CacheFullError, ImageCache, StoredImage
 from .errors import AppError
+from .names import NamesField, parse_names
 from .upload import decode_upload
 
 DEFAULT_RESOLUTIONS = (512, 768, 1024, 1536, 2048)
@@ -95,13 +96,16 @@ class SamAppState:
         decode_slots: uploads decoded at the same time (bounds decode memory).
         protect_s: seconds an image is kept for its client after its upload or last use.
         wait_s: how long a request waits for a decode slot or the model before a 503.
+        names: the "Segment by name" field (:class:`~apps.sam_web.names.NamesField`); ``None``: off.
     """
 
     def __init__(self, model: RadioSam, description: str = '', resolutions: Sequence[int] = DEFAULT_RESOLUTIONS,
                  max_bytes: int = 20 * 2 ** 20, max_pixels: int = 24_000_000, max_images: int = 8,
                  max_embeddings: int = 8, max_cache_mb: float = 1024, decode_slots: int = 1,
-                 protect_s: float = 60.0, wait_s: float = 120.0):
+                 protect_s: float = 60.0, wait_s: float = 120.0, names: Optional[NamesField] = None):
         self.model = model
+        self.names = names or NamesField(reason='Segment by name is off in this app (start it with a RADIO '
+                                                'that has a language adaptor).')
         self.description = description
         self.default_resolution, self.default_pad = int(model.resolution), bool(model.pad_to_square)
         offered = sorted(set(int(r) for r in resolutions))
@@ -152,7 +156,7 @@ class SamAppState:
         """What the page needs to know."""
         return {'resolutions': list(self.resolutions), 'default_resolution': self.default_resolution,
                 'pad_to_square': self.default_pad, 'max_bytes': self.max_bytes,
-                'max_pixels': self.max_pixels, 'model': self.description}
+                'max_pixels': self.max_pixels, 'model': self.description, 'names': self.names.config()}
 
     def stats(self) -> Dict:
         """Counters for tests and monitoring."""
@@ -219,6 +223,19 @@ class SamAppState:
 
     def _model_turn(self):
         return _turn(self._model_lock, self.wait_s, 'computing other requests', 5)
+
+    def segment_by_name(self, image_id, names) -> Dict:
+        """The "Segment by name" field: label the stored image with the typed class ``names`` (see ``names.py``)."""
+        if not isinstance(image_id, str):
+            raise AppError('image_id must be a string (the upload\'s id)')
+        if not self.names.enabled:
+            raise AppError(self.names.reason)
+        names = parse_names(names)  # refused before waiting for the model
+        with self.images.use(image_id) as image:
+            if image is None:
+                raise AppError('Unknown image (the server forgets old uploads); upload it again.', 404)
+            with self._model_turn():
+                return self.names.segment(image.pixels, names)
 
     def embed(self, image_id: str, resolution: int, pad: bool) -> Dict:
         """Compute (or find) the embedding; returns timing and grid size."""

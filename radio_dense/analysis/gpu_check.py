@@ -13,6 +13,7 @@ import torch
 
 from ..radio import create_radio
 from ..radio.precision import strict_fp32
+from ..radio.self_correlation import set_last_block_self_correlation
 from .flops import count_flops
 from .gpu_check_plan import CheckPlan, _mode
 from .timing import markdown_table, median, time_ms
@@ -25,31 +26,35 @@ def _outputs(model, x):
 
 # ----- 1. CPU vs device fidelity, bf16 agreement -----
 def check_fidelity(plan: CheckPlan) -> List[dict]:
-    """fp32 on the device vs fp32 on CPU (tolerance 1e-3), global and ViTDet with padded windows."""
+    """fp32 on the device vs fp32 on CPU (tolerance 1e-3), global and ViTDet with padded windows, each also
+    with RADSeg's self-correlating attention (SCRA) in the last block (the zero-shot segmentor's option)."""
     rows = []
     for window in (None, plan.window):
-        model = create_radio(plan.fidelity_arch, vitdet_window_size=window, seed=0).eval()
-        patch = model.patch_size
-        # one patch less than a window multiple in width: the ViTDet run pads and masks
-        size = (plan.fidelity_size, plan.fidelity_size + patch * (plan.window - 1))
-        x = torch.rand(2, 3, *size, generator=torch.Generator().manual_seed(0))
-        with torch.no_grad(), strict_fp32():
-            ref = _outputs(model, x)
-            got = _outputs(model.to(plan.device), x.to(plan.device))
-        diff = max((a.cpu() - b).abs().max().item() for a, b in zip(got, ref))
-        rows.append({'check': 'fp32 device vs cpu', 'mode': _mode(window), 'input': f'{size[0]}x{size[1]}',
-                     'max_abs_diff': diff, 'tolerance': 1e-3, 'ok': diff <= 1e-3})
-        rows.append(_bf16_row(model, x.to(plan.device), got, window, size, plan.device))
+        for scra in (None, 10.0):
+            model = create_radio(plan.fidelity_arch, vitdet_window_size=window, seed=0).eval()
+            set_last_block_self_correlation(model.blocks, scra)
+            suffix = '' if scra is None else ', SCRA last block'
+            patch = model.patch_size
+            # one patch less than a window multiple in width: the ViTDet run pads and masks
+            size = (plan.fidelity_size, plan.fidelity_size + patch * (plan.window - 1))
+            x = torch.rand(2, 3, *size, generator=torch.Generator().manual_seed(0))
+            with torch.no_grad(), strict_fp32():
+                ref = _outputs(model, x)
+                got = _outputs(model.to(plan.device), x.to(plan.device))
+            diff = max((a.cpu() - b).abs().max().item() for a, b in zip(got, ref))
+            rows.append({'check': 'fp32 device vs cpu' + suffix, 'mode': _mode(window),
+                         'input': f'{size[0]}x{size[1]}', 'max_abs_diff': diff, 'tolerance': 1e-3, 'ok': diff <= 1e-3})
+            rows.append(_bf16_row(model, x.to(plan.device), got, window, size, plan.device, suffix))
     return rows
 
 
-def _bf16_row(model, x, fp32_out, window, size, device) -> dict:
+def _bf16_row(model, x, fp32_out, window, size, device, suffix: str = '') -> dict:
     kind = 'cuda' if device.startswith('cuda') else 'cpu'
     with torch.no_grad(), torch.autocast(kind, dtype=torch.bfloat16):
         got = _outputs(model, x)
     cos = torch.nn.functional.cosine_similarity(got[1].flatten(1), fp32_out[1].flatten(1)).min().item()
     rel = ((got[1] - fp32_out[1]).norm() / fp32_out[1].norm()).item()
-    return {'check': 'bf16 autocast vs fp32', 'mode': _mode(window), 'input': f'{size[0]}x{size[1]}',
+    return {'check': 'bf16 autocast vs fp32' + suffix, 'mode': _mode(window), 'input': f'{size[0]}x{size[1]}',
             'min_cosine': cos, 'rel_l2': rel, 'ok': cos > 0.99}
 
 

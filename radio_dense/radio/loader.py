@@ -108,6 +108,11 @@ def _select_adaptors(ckpt: RadioCheckpoint, adaptor_names: Optional[Union[str, S
     return adaptors
 
 
+def build_adaptors(ckpt: RadioCheckpoint, adaptor_names: Union[str, Sequence[str]]) -> Dict[str, Adaptor]:
+    """The named teacher adaptors of a read checkpoint, without its trunk (to pair with a RADIO built from it)."""
+    return _select_adaptors(ckpt, adaptor_names)
+
+
 def checkpoint_dtype(args: dict) -> torch.dtype:
     """The dtype upstream runs a checkpoint in: ``args.dtype`` (a ``torch.dtype`` or its name), else float32."""
     dtype = args.get('dtype') or torch.float32

@@ -37,8 +37,10 @@ def test_gpu_check_quick_on_cpu(tmp_path):
     fidelity = sections['fidelity']['rows']
     exact = [r for r in fidelity if r['check'] == 'fp32 device vs cpu']
     assert [r['mode'] for r in exact] == ['global', 'vitdet 4'] and all(r['max_abs_diff'] == 0 for r in exact)
-    bf16 = [r for r in fidelity if r['check'] == 'bf16 autocast vs fp32']
-    assert all(0.99 < r['min_cosine'] <= 1.0 and 0 < r['rel_l2'] < 0.05 for r in bf16)
+    bf16 = [r for r in fidelity if r['check'].startswith('bf16 autocast vs fp32')]
+    assert all(0.99 < r['min_cosine'] <= 1.0 and 0 < r['rel_l2'] < 0.05 for r in bf16) and len(bf16) == 4
+    scra = [r for r in fidelity if r['check'] == 'fp32 device vs cpu, SCRA last block']
+    assert [r['mode'] for r in scra] == ['global', 'vitdet 4'] and all(r['max_abs_diff'] == 0 for r in scra)
 
     kernels = {r['backend']: r for r in sections['sdpa_kernels']['rows']}
     assert kernels['FLASH_ATTENTION']['kernels'] == 'aten::_scaled_dot_product_flash_attention_for_cpu'

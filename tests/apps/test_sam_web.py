@@ -7,9 +7,12 @@ import urllib.request
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
+from radio_dense.analysis.segment_by_name import RANDOM_WEIGHTS_WARNING
 from radio_dense.sam import build_radio_sam
+from radio_dense.apps.sam_web.names import NamesField
 from radio_dense.apps.sam_web.server import SamAppServer
 from radio_dense.apps.sam_web.state import AppError, SamAppState
 
@@ -23,10 +26,10 @@ def png_bytes(image: np.ndarray) -> bytes:
 
 
 @pytest.fixture(scope='module')
-def app_state(hub_checkpoint):
+def app_state(hub_checkpoint, name_segmenter):
     model = build_radio_sam(dict(source=hub_checkpoint), resolution=256, seed=0)
     return SamAppState(model, 'radio_tiny + random decoder', resolutions=[256, 512], max_bytes=200_000,
-                       max_pixels=2_000_000)
+                       max_pixels=2_000_000, names=NamesField(name_segmenter))
 
 
 def test_upload_validation(app_state):
@@ -134,3 +137,63 @@ def test_http_candidates_and_favicon(app_state):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_http_segment_by_name_overlay_legend_and_warning(app_state):
+    """POST /api/names: a labelled overlay of the stored image, a legend of the classes present, the warning."""
+    server = SamAppServer(app_state, '127.0.0.1', 0)
+    server.start_in_thread()
+    try:
+        with urllib.request.urlopen(server.url + 'api/config', timeout=30) as res:
+            names_config = json.loads(res.read())['names']
+        assert names_config['enabled'] and names_config['random_weights'] and names_config['max_names'] == 32
+        status, info = _post(server.url + 'api/image', png_bytes(shapes_image(seed=8)), raw=True)
+        assert status == 200
+        names = ['red disc', 'blue bar', 'background, sky']
+        status, out = _post(server.url + 'api/names', dict(image_id=info['image_id'], names=names))
+        assert status == 200, out
+        assert out['names'] == names and out['warning'] == RANDOM_WEIGHTS_WARNING
+        labels = np.asarray(Image.open(io.BytesIO(base64.b64decode(out['labels_png']))))
+        overlay = np.asarray(Image.open(io.BytesIO(base64.b64decode(out['overlay_png']))))
+        assert labels.shape == (240, 320) == (out['height'], out['width']) and overlay.shape == (240, 320, 4)
+        shares = np.bincount(labels.ravel(), minlength=3) / labels.size
+        assert [e['name'] for e in out['legend']] == [n for n, s in zip(names, shares) if s > 0]
+        for entry in out['legend']:
+            k = names.index(entry['name'])
+            assert abs(entry['share'] - shares[k]) < 1e-4
+            colour = tuple(int(entry['color'][i:i + 2], 16) for i in (1, 3, 5))
+            assert (overlay[labels == k][:, :3] == colour).all()  # the overlay paints each class its legend colour
+        assert abs(sum(e['share'] for e in out['legend']) - 1) < 1e-3
+        status, err = _post(server.url + 'api/names', dict(image_id=info['image_id'], names=['red disc', 'zebra']))
+        assert status == 400 and "no embedding for ['zebra']" in err['error']
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_segment_by_name_off_says_why(hub_checkpoint):
+    state = SamAppState(build_radio_sam(dict(source=hub_checkpoint), resolution=256, seed=0), resolutions=[256],
+                        names=NamesField(reason='Segment by name is off: no language adaptor.'))
+    assert state.config()['names'] == dict(enabled=False, reason='Segment by name is off: no language adaptor.',
+                                           max_names=32, max_name_chars=100, model=None, random_weights=False)
+    info = state.add_image(png_bytes(shapes_image(seed=9)))
+    with pytest.raises(AppError, match='no language adaptor') as err:
+        state.segment_by_name(info['image_id'], ['cat'])
+    assert err.value.status == 400
+    assert SamAppState(state.model, resolutions=[256]).config()['names']['enabled'] is False  # off by default
+
+
+def test_names_field_shares_the_apps_trunk(app_state, hub_checkpoint, named_class_embeddings, name_segmenter):
+    """tools/sam_app.py runs the field on the SAM model's own RADIO: the same probabilities as a second copy."""
+    from radio_dense.analysis.segment_by_name import NameSegmenter
+    radio = app_state.model.image_encoder.radio  # external conditioner (RadioSam normalises), a sam adaptor
+    before = {k: v.clone() for k, v in radio.state_dict().items()}
+    shared = NameSegmenter(hub_checkpoint, class_embeddings=named_class_embeddings, short_side=128, slide=(128, 96),
+                           random_weights=True, trunk=radio)
+    image, names = shapes_image(seed=12), ['red disc', 'blue bar, road', 'background']
+    assert torch.allclose(shared.probabilities(image, names), name_segmenter.probabilities(image, names), atol=1e-5)
+    assert shared.radio is radio and shared.adaptor is not name_segmenter.adaptor
+    assert radio.state_dict().keys() == before.keys() and all(torch.equal(v, before[k])
+                                                              for k, v in radio.state_dict().items())
+    with pytest.raises(ValueError, match='would change the shared trunk'):
+        NameSegmenter(hub_checkpoint, class_embeddings=named_class_embeddings, trunk=radio, self_correlation=10.0)

@@ -38,6 +38,13 @@ def browser():
         instance.close()
 
 
+#: keeps the canvas' pixels in the page; returns how far (max over RGB) they moved since the last call
+CANVAS_CHANGE = ("() => { const c = document.getElementById('view'); const now = c.getContext('2d')"
+                 ".getImageData(0, 0, c.width, c.height).data; const was = window.__pixels || now; let most = 0;"
+                 " for (let i = 0; i < now.length; i++) if (i % 4 !== 3) most = Math.max(most, Math.abs(now[i] - was[i]));"
+                 " window.__pixels = now; return most; }")
+
+
 def open_app(browser, url: str, height: int = 700):
     """A new page on the app at ``url``, its JavaScript errors collected: ``(page, errors)``."""
     page = browser.new_page(viewport={'width': 900, 'height': height})
@@ -48,10 +55,11 @@ def open_app(browser, url: str, height: int = 700):
 
 
 @pytest.fixture(scope='module')
-def server(hub_checkpoint):
+def server(hub_checkpoint, name_segmenter):
+    from radio_dense.apps.sam_web.names import NamesField
     model = build_radio_sam(dict(source=hub_checkpoint), resolution=256, seed=0)
     state = SamAppState(model, 'radio_tiny test fixture + random SAM decoder', resolutions=[256, 512],
-                        max_bytes=1_000_000)
+                        max_bytes=1_000_000, names=NamesField(name_segmenter))
     srv = SamAppServer(state, '127.0.0.1', 0)
     srv.start_in_thread()
     yield srv
@@ -59,7 +67,7 @@ def server(hub_checkpoint):
     srv.server_close()
 
 
-def test_upload_click_mask(browser, server, tmp_path):
+def test_upload_click_mask_and_segment_by_name(browser, server, tmp_path):
     image_path = tmp_path / 'shapes.png'
     Image.fromarray(shapes_image(240, 320, seed=5)).save(image_path)
     page, errors = open_app(browser, server.url)
@@ -91,6 +99,20 @@ def test_upload_click_mask(browser, server, tmp_path):
     page.wait_for_function("() => document.getElementById('status').textContent.includes('embedding cached')",
                            timeout=60_000)
     assert server.state.embed_count == 1
+
+    # "Segment by name": one class per line (synonyms after commas) -> the labelled overlay, its legend, the warning
+    assert page.is_visible('#names') and not page.is_disabled('#names-go') and page.is_hidden('#names-off')
+    page.evaluate(CANVAS_CHANGE)
+    page.fill('#names', 'red disc\nblue bar, road\nbackground')
+    page.click('#names-go')
+    page.wait_for_selector('#status[data-state="names"]', timeout=60_000)
+    entries = page.locator('#legend li')
+    names = [entries.nth(i).get_attribute('data-name') for i in range(entries.count())]
+    shares = [float(entries.nth(i).get_attribute('data-share')) for i in range(entries.count())]
+    assert names and set(names) <= {'red disc', 'blue bar, road', 'background'} and abs(sum(shares) - 1) < 0.01
+    assert page.is_visible('#legend') and page.is_visible('#names-warning')
+    assert 'RANDOM WEIGHTS' in page.text_content('#names-warning')
+    assert page.evaluate(CANVAS_CHANGE) > 20  # the labelled overlay is drawn
     shot = Path(os.environ.get('SAM_APP_SCREENSHOT', tmp_path / 'sam_app.png'))
     shot.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shot), full_page=True)
@@ -103,6 +125,13 @@ def test_upload_click_mask(browser, server, tmp_path):
     page.set_input_files('#file', str(bad))
     page.wait_for_selector('#error:not([hidden])', timeout=30_000)
     assert 'not an image' in page.text_content('#error')
+    # one comma-separated line: one class each; a name the embeddings file lacks: its error on the page
+    page.fill('#names', 'red disc, zebra')
+    page.press('#names', 'Control+Enter')
+    page.wait_for_function("() => document.getElementById('error').textContent.includes('zebra')", timeout=30_000)
+    assert "no embedding for ['zebra']" in page.text_content('#error')
+    page.click('#clear')
+    assert page.locator('#legend li').count() == 0 and page.is_hidden('#names-warning')
     assert not errors, errors
     page.close()
 
@@ -176,3 +205,22 @@ def test_image_stays_above_the_fold_at_1280x900(browser, server, tmp_path):
     assert view['y'] >= 0 and view['y'] + view['height'] <= 900, view
     assert view['height'] >= 400  # not shrunk to a thumbnail to fit
     page.close()
+
+
+
+def test_names_field_off_shows_the_reason(browser, server):
+    """An app whose RADIO has no language adaptor: the field is disabled and says why."""
+    from radio_dense.apps.sam_web.names import NamesField
+    reason = "Segment by name is off: no language adaptor 'siglip' (teachers: ['sam'])"
+    state = SamAppState(server.state.model, resolutions=[256], names=NamesField(reason=reason))
+    srv = SamAppServer(state, '127.0.0.1', 0)
+    srv.start_in_thread()
+    try:
+        page, errors = open_app(browser, srv.url)
+        assert page.is_disabled('#names') and page.is_disabled('#names-go')
+        assert page.is_visible('#names-off') and page.text_content('#names-off') == reason
+        assert not errors, errors
+        page.close()
+    finally:
+        srv.shutdown()
+        srv.server_close()

@@ -263,3 +263,39 @@ def test_case24_json_depth_size_types_and_resolutions(model):
         assert status == 400 and 'one of [128, 192]' in body['error']
         status, out, _ = post_json(server, '/api/predict', dict(view, points=[[10, 20, 1]]))
         assert status == 200
+
+
+# ----- #23.5: the "Segment by name" field refuses careless and hostile names with 400 and the reason -----
+def test_segment_by_name_bounds_types_and_unknown_images(model, name_segmenter):
+    from radio_dense.apps.sam_web.names import MAX_NAME_CHARS, MAX_NAMES, NamesField
+    state = SamAppState(model, resolutions=[256], names=NamesField(name_segmenter))
+    with running(state) as server:
+        status, info, _ = upload(server, shapes_image(seed=11))
+        assert status == 200
+        image_id = info['image_id']
+        refused = [
+            ('red disc, blue bar', 'must be a JSON list of strings'),
+            ([1, 2], 'must be a JSON list of strings'),
+            ([['red disc']], 'must be a JSON list of strings'),
+            ([10 ** 400], 'must be a JSON list of strings'),
+            (None, 'must be a JSON list of strings'),
+            ([], 'Type at least one class name'),
+            (['  ', ''], 'Type at least one class name'),
+            (['red disc'] + [f'class {i}' for i in range(MAX_NAMES)], f'at most {MAX_NAMES} per request'),
+            (['x' * (MAX_NAME_CHARS + 1)], f'keep each under {MAX_NAME_CHARS}'),
+            ([',,,'], 'has no words'),
+            ([', '.join(['sky'] * 9)], 'at most 8'),
+            (['red disc', 'Red Disc '], 'must differ'),
+            (['red disc', 'zebra'], "no embedding for ['zebra']"),
+        ]
+        for names, message in refused:
+            status, body, _ = post_json(server, '/api/names', dict(image_id=image_id, names=names))
+            assert status == 400 and message in body['error'], (names, status, body)
+        status, body, _ = post_json(server, '/api/names', dict(image_id='nope', names=['sky']))
+        assert status == 404 and 'upload it again' in body['error']
+        status, body, _ = post_json(server, '/api/names', dict(image_id=5, names=['sky']))
+        assert status == 400 and 'image_id must be a string' in body['error']
+        status, body, _ = post(server, '/api/names', b'names=sky', 'application/x-www-form-urlencoded')
+        assert status == 415  # a cross-site form cannot drive it
+        status, out, _ = post_json(server, '/api/names', dict(image_id=image_id, names=['red disc', 'sky']))
+        assert status == 200 and out['names'] == ['red disc', 'sky']

@@ -53,13 +53,18 @@ def write_sam3_radio_checkpoint(source: str, target: str, out_dim: int, seed: in
 
 
 @pytest.fixture(scope='session')
-def radio_sam3_app_state(sam3_radio_checkpoint):
-    """The web app's state on radio_tiny (sam3 adaptor) + a random SAM3_TINY; every query shown."""
+def radio_sam3_app_state(sam3_radio_checkpoint, named_class_embeddings):
+    """The web app's state on radio_tiny (sam3 adaptor) + a random SAM3_TINY; every query shown. Its
+    "Segment by name" field runs the same RADIO's siglip adaptor with the named test embeddings."""
+    from radio_dense.analysis.segment_by_name import NameSegmenter
+    from radio_dense.apps.sam_web.names import NamesField
     from radio_dense.sam3 import build_radio_sam3
     from radio_dense.apps.sam_web.sam3_state import Sam3AppState
     model = build_radio_sam3(dict(source=sam3_radio_checkpoint), size=SAM3_TINY, seed=0)
+    names = NameSegmenter(sam3_radio_checkpoint, class_embeddings=named_class_embeddings, short_side=128,
+                          slide=(128, 96), random_weights=True, device='cpu')
     return Sam3AppState(model, 'radio_tiny (random sam3 adaptor) + random tiny SAM3', resolutions=[256, 320],
-                        confidence_threshold=0.0, max_bytes=1_000_000)
+                        confidence_threshold=0.0, max_bytes=1_000_000, names=NamesField(names))
 
 
 @pytest.fixture(scope='session')

@@ -61,3 +61,18 @@ def test_http_predict_passes_the_concept(radio_sam3_app_state):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_segment_by_name_beside_the_concept_box(radio_sam3_app_state):
+    """The SAM3 app offers both fields; a name request labels the original pixels and leaves the embeddings alone."""
+    state = radio_sam3_app_state
+    config = state.config()
+    assert config['concept_prompts'] is True and config['names']['enabled'] and config['names']['random_weights']
+    image_id = state.add_image(png_bytes(scene_image(200, 300, seed=5)))['image_id']
+    before = state.embed_count
+    out = state.segment_by_name(image_id, ['red disc', 'blue bar, road', 'background'])
+    assert (out['height'], out['width']) == (200, 300)  # SAM3 stores the original pixels
+    assert out['warning'].startswith('RANDOM WEIGHTS') and out['legend']
+    assert abs(sum(e['share'] for e in out['legend']) - 1) < 1e-3
+    assert state.predict(image_id, 256, True, text='red disc').instances == 12
+    assert state.embed_count == before + 1  # the name field computed no SAM3 embedding

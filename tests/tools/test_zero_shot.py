@@ -1,10 +1,10 @@
 """Zero-shot classification: the API and tools/zero_shot.py, driven by the oracle "text tower".
 
-Oracle class embeddings = mean normalised language-adaptor summary of each class's images (an
-ImageFolder of synthetic scenes, one object per image). The tiny RADIO has RANDOM weights: its
-summaries do not generalise across images (a training-set oracle scores ~13% top-1 on held-out
-images, chance 17%), so the oracle is computed on the evaluated images themselves: the test then
-pins the pipeline (adaptor summary, normalisation, class order, top-k), not RADIO's quality.
+Oracle class embeddings = mean normalised language-adaptor summary of each class's TRAINING images (an
+ImageFolder of synthetic scenes, one object per image), evaluated on held-out images. The upstream-made tiny
+RADIO has random weights whose summaries do not generalise (a training-set oracle: ~13% top-1, chance 17%),
+so these tests use the tiny RADIO whose trunk was trained on the synthetic shapes (tests/fixtures/trained_tiny,
+the same checkpoint as the zero-shot segmentation oracle; its language adaptors are still random): 86.7% top-1.
 """
 import json
 import os
@@ -42,13 +42,13 @@ def folders(tmp_path_factory):
 
 
 @pytest.fixture(scope='module')
-def oracle(folders, hub_checkpoint):
-    model = load_radio(hub_checkpoint, adaptor_names=[ADAPTOR]).eval()
+def oracle(folders, trained_checkpoint):
+    model = load_radio(trained_checkpoint, adaptor_names=[ADAPTOR]).eval()
     classes = sorted(os.listdir(folders / 'train'))
     sums = []
     with torch.no_grad():
         for c in classes:
-            files = sorted((folders / 'val' / c).iterdir())
+            files = sorted((folders / 'train' / c).iterdir())
             x = torch.stack([torch.from_numpy(np.array(Image.open(f))).permute(2, 0, 1).float() / 255 for f in files])
             sums.append(F.normalize(model(x)[ADAPTOR].summary, dim=-1).mean(0))
     emb = F.normalize(torch.stack(sums), dim=-1)
@@ -70,10 +70,10 @@ def test_oracle_classifies_well_above_chance_and_permuted_classes_fail(folders, 
     model, classes, emb, _ = oracle
     acc = evaluate_zero_shot(model, ADAPTOR, emb, _val_batches(folders, classes))
     chance = 100.0 / len(classes)
-    assert acc['top1'] >= 1.5 * chance, acc  # measured 33.3 (chance 16.7)
+    assert acc['top1'] >= 75.0, acc  # measured 86.7 on the 30 held-out images (chance 16.7)
     perm = torch.roll(torch.arange(len(classes)), 1)
     permuted = evaluate_zero_shot(model, ADAPTOR, emb[perm], _val_batches(folders, classes))
-    assert permuted['top1'] < acc['top1'] - 10, (acc, permuted)
+    assert permuted['top1'] < 2 * chance, (acc, permuted)
 
 
 def test_topk_counts():
@@ -81,12 +81,13 @@ def test_topk_counts():
     assert topk_correct(logits, torch.tensor([1, 2]), (1, 2)) == {1: 1, 2: 2}
 
 
-def test_tool_prints_a_table_per_resolution_and_window(folders, oracle, hub_checkpoint, tmp_path):
+def test_tool_prints_a_table_per_resolution_and_window(folders, oracle, trained_checkpoint, tmp_path):
     out = tmp_path / 'table.json'
-    log = python_tool('tools/zero_shot.py', '--radio', hub_checkpoint, '--adaptor', ADAPTOR, '--data',
+    log = python_tool('tools/zero_shot.py', '--radio', trained_checkpoint, '--adaptor', ADAPTOR, '--data',
                       str(folders / 'val'), '--class-embeddings', oracle[3], '--resolutions', '128',
                       '--vitdet', '4', '--out', str(out), '--device', 'cpu')
     rows = json.loads(out.read_text())
     assert [(r['resolution'], r['vitdet']) for r in rows] == [(128, None), (128, 4)]
     assert '| ' in log and 'ViTDet 4' in log
     assert all(r['images'] == 30 for r in rows)
+    assert rows[0]['top1'] >= 75.0, rows  # the API's number (86.7), through the tool at the images' own 128 px

@@ -1,6 +1,7 @@
 """Zero-shot (open-vocabulary) semantic segmentation with RADIO's language adaptor, as an mmseg segmentor.
 
-Per image: RADIO trunk features (sliding windows stitched at token level, as RADSeg does), an
+Per image: RADIO trunk features (sliding windows stitched at token level, as RADSeg does; optionally
+with RADSeg's self-correlating recursive attention (SCRA) in the last block), an
 optional self-correlating global aggregation over the whole image (RADSeg's SCGA), the language
 adaptor's head on every token, cosine similarity with the class text embeddings, a softmax, then
 mmseg's own post-processing (padding removed, resized to the original image). Nothing is trained:
@@ -12,7 +13,7 @@ from ``class_names`` or, when that is ``None``, from the test data set's metainf
 (:class:`ZeroShotClassesHook`). A class name may list synonyms separated by commas
 (``'person, man, woman'``): the class scores the best of them.
 """
-import math
+import warnings
 from typing import List, Optional, Sequence, Union
 
 import torch
@@ -24,24 +25,13 @@ from mmseg.registry import MODELS
 from mmseg.utils import SampleList
 
 from ...radio import radio_from_config
+from ...radio.dense_zero_shot import (Vocabulary, check_vocabulary_width, class_probabilities, language_features,
+                                      read_class_embeddings, text_vocabulary)
 from ...radio.input_checks import check_batch
-from ...radio.safe_io import safe_torch_load
-from ...radio.text_towers import class_embeddings, load_text_tower, prompt_templates
-
-
-def self_correlating_aggregation(feats: torch.Tensor, scaling: float) -> torch.Tensor:
-    """RADSeg's global aggregation: each token becomes the softmax-weighted mean of the tokens it correlates with.
-
-    ``feats`` ``(B, C, h, w)``; weights: cosine similarity, centred on its mean, times ``scaling``;
-    tokens with a below-mean similarity get no weight.
-    """
-    b, c, h, w = feats.shape
-    tokens = feats.flatten(2).transpose(1, 2)
-    unit = F.normalize(tokens, dim=-1)
-    sim = unit @ unit.transpose(1, 2)
-    sim = (sim - sim.mean()) * scaling
-    sim = sim.masked_fill(sim < 0, float('-inf')).softmax(dim=-1)
-    return (sim @ tokens).transpose(1, 2).reshape(b, c, h, w)
+from ...radio.self_correlation import set_last_block_self_correlation
+from ...radio.text_towers import load_text_tower
+from ...sam.modeling import SamGeometry
+from .zero_shot_sam_refine import SamRefinementConfig, build_decoder_only_sam, build_sam_neck, refine_labels
 
 
 @MODELS.register_module()
@@ -57,6 +47,14 @@ class RADIOZeroShotSegmentor(BaseSegmentor):
         class_embeddings: a tensor file ``(num_classes, D)`` used instead of the text tower.
         dense_head: ``'summary'`` (the adaptor's summary head on every token; RADSeg) or ``'feature'``.
         global_aggregation: RADSeg's SCGA scaling (10 in RADSeg); ``None`` turns it off.
+        self_correlation: RADSeg's SCRA scaling (10 in RADSeg): the trunk's last block attends by
+            self-correlation (:class:`~radio_dense.radio.self_correlation.SelfCorrelatingAttention`);
+            ``None`` (default) keeps its ordinary attention.
+        sam_refinement: RADSeg+: a dict of :class:`~.zero_shot_sam_refine.SamRefinementConfig` options
+            (``decoder``: SAM checkpoint or decoder extract, ``None`` for RANDOM weights; ``resolution``,
+            ``coarse_thresh``, ``min_area``, ``mask_coeff``, ``iou_thresh``...): the label map is refined by
+            SAM's decoder reading the RADIO ``sam`` adaptor's embedding, prompted from the coarse map.
+            ``seg_logits`` stay the zero-shot probabilities; ``pred_sem_seg`` is refined.
         slide_crop / slide_stride: sliding windows in pixels (RADSeg: 336 / 224; multiples of the
             patch size); ``None``: the whole image in one pass.
         logit_scale: multiplies the cosine similarities before the softmax (RADSeg: 100).
@@ -72,6 +70,7 @@ class RADIOZeroShotSegmentor(BaseSegmentor):
     def __init__(self, backbone: dict, adaptor: str = 'siglip2-g', class_names: Optional[Sequence[str]] = None,
                  templates: Union[str, Sequence[str]] = 'openai', class_embeddings: Optional[str] = None,
                  dense_head: str = 'summary', global_aggregation: Optional[float] = 10.0,
+                 self_correlation: Optional[float] = None, sam_refinement: Optional[dict] = None,
                  slide_crop: Optional[int] = 336, slide_stride: Optional[int] = 224, logit_scale: float = 100.0,
                  prob_thd: float = 0.0, bg_idx: int = 0, prompt_denoising_thresh: float = 0.0,
                  normalize_features: bool = True, text_cache_dir: Optional[str] = None, input_scale: float = 255.0,
@@ -79,8 +78,17 @@ class RADIOZeroShotSegmentor(BaseSegmentor):
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         if dense_head not in ('summary', 'feature'):
             raise ValueError(f"dense_head must be 'summary' or 'feature', got {dense_head!r}")
-        radio = radio_from_config(backbone, extra_adaptors=[adaptor])
+        refine = None if sam_refinement is None else SamRefinementConfig.from_dict(sam_refinement)
+        radio = radio_from_config(backbone, extra_adaptors=[adaptor] + ([refine.adaptor] if refine else []))
         self.adaptor = radio.adaptors[adaptor]
+        self.sam_refinement, self.sam_adaptor, self.sam_neck, self.sam = refine, None, None, None
+        if refine:
+            self.sam_adaptor = radio.adaptors[refine.adaptor].requires_grad_(False)
+            self.sam_neck = build_sam_neck(refine, self.sam_adaptor.feature_dim)
+            self.sam = build_decoder_only_sam(refine, radio.min_resolution_step)
+            if refine.decoder is None:
+                warnings.warn('RADIOZeroShotSegmentor: sam_refinement without a decoder checkpoint uses a RANDOM '
+                              'WEIGHTS SAM decoder (tests only); set sam_refinement.decoder to a SAM checkpoint')
         radio.adaptors = torch.nn.ModuleDict()  # the trunk alone: the head runs after stitching
         self.radio = radio.eval().requires_grad_(False)
         self.adaptor.requires_grad_(False)
@@ -95,6 +103,8 @@ class RADIOZeroShotSegmentor(BaseSegmentor):
         self.text_cache_dir = text_cache_dir
         self.dense_head = dense_head
         self.global_aggregation = global_aggregation
+        self.self_correlation = None
+        self.set_self_correlation(self_correlation)
         self.slide_crop, self.slide_stride = slide_crop, slide_stride
         self.logit_scale = logit_scale
         self.prob_thd, self.bg_idx = prob_thd, bg_idx
@@ -111,33 +121,15 @@ class RADIOZeroShotSegmentor(BaseSegmentor):
     # ----- classes ---------------------------------------------------------------------------
     def set_class_names(self, class_names: Sequence[str]) -> None:
         """Set the vocabulary and compute its text embeddings (text tower or ``class_embeddings`` file)."""
-        names = [str(n) for n in class_names]
-        if not names:
-            raise ValueError('class_names is empty')
-        synonyms, owner = [], []
-        for idx, name in enumerate(names):
-            parts = [p.strip() for p in name.split(',') if p.strip()] or [name]
-            synonyms += parts
-            owner += [idx] * len(parts)
         if self.class_embeddings_file:
-            emb = safe_torch_load(self.class_embeddings_file)
-            emb = emb.get('embeddings') if isinstance(emb, dict) else emb
-            if not isinstance(emb, torch.Tensor) or emb.ndim != 2 or emb.shape[0] != len(names):
-                raise ValueError(f'{self.class_embeddings_file}: expected a ({len(names)}, D) tensor for the '
-                                 f'{len(names)} classes, got {getattr(emb, "shape", type(emb).__name__)}')
-            emb, owner = F.normalize(emb.float(), dim=-1), list(range(len(names)))
+            vocab = read_class_embeddings(self.class_embeddings_file, class_names)
         else:
             tower = load_text_tower(self.radio_args(), self.adaptor_name, cache_dir=self.text_cache_dir)
-            tower.to(self.text_embeddings.device)
-            emb = class_embeddings(tower, synonyms, prompt_templates(self.templates))
-        dim = self.adaptor.project_tokens(torch.zeros(1, 1, self.radio.embed_dim, device=self.text_embeddings.device),
-                                          (1, 1), head=self.dense_head).shape[1]
-        if emb.shape[1] != dim:
-            raise ValueError(f'Text embeddings have {emb.shape[1]} channels but the {self.adaptor_name!r} adaptor\'s '
-                             f'{self.dense_head} head gives {dim}')
-        self.class_names = names
-        self._synonym_class = owner
-        self.text_embeddings = emb.to(self.text_embeddings.device)
+            vocab = text_vocabulary(tower.to(self.text_embeddings.device), class_names, self.templates)
+        check_vocabulary_width(vocab, self.adaptor, self.radio.embed_dim, self.dense_head, self.adaptor_name)
+        self.class_names = vocab.names
+        self._synonym_class = vocab.owner
+        self.text_embeddings = vocab.embeddings.to(self.text_embeddings.device)
 
     def radio_args(self) -> dict:
         """The checkpoint's ``args`` (teacher configs) for the text tower look-up."""
@@ -146,49 +138,25 @@ class RADIOZeroShotSegmentor(BaseSegmentor):
         return read_checkpoint(resolve_source(self.backbone_cfg['source'])[0]).args
 
     # ----- features --------------------------------------------------------------------------
+    def set_self_correlation(self, scaling: Optional[float]) -> None:
+        """RADSeg's SCRA on the trunk's last block with ``scaling`` (``None``: the block's own attention)."""
+        set_last_block_self_correlation(self.radio.blocks, scaling)
+        self.self_correlation = scaling
+
     def _trunk_tokens(self, x: torch.Tensor) -> torch.Tensor:
         """Trunk patch features ``(B, C, h, w)`` of images whose sides are multiples of the patch size."""
         return self.radio(x, feature_fmt='NCHW').features
 
-    def _windows(self, size: int) -> List[int]:
-        crop, stride = self.slide_crop, self.slide_stride
-        n = max(size - crop + stride - 1, 0) // stride + 1
-        return [max(min(i * stride + crop, size) - crop, 0) for i in range(n)]
-
     def dense_features(self, image: torch.Tensor) -> torch.Tensor:
         """Language-aligned features ``(1, D, h, w)`` of one image ``(1, 3, H, W)`` in ``[0, 1]``, H, W multiples
         of the patch size."""
-        p = self.radio.patch_size
-        h, w = image.shape[-2] // p, image.shape[-1] // p
-        if self.slide_crop is None or (image.shape[-2] <= self.slide_crop and image.shape[-1] <= self.slide_crop):
-            feats = self._trunk_tokens(image)
-        else:
-            feats, count = None, image.new_zeros(1, 1, h, w)
-            for y in self._windows(image.shape[-2]):
-                for x in self._windows(image.shape[-1]):
-                    crop = image[..., y:y + self.slide_crop, x:x + self.slide_crop]
-                    f = self._trunk_tokens(crop)
-                    if feats is None:
-                        feats = image.new_zeros(1, f.shape[1], h, w)
-                    ty, tx = y // p, x // p
-                    feats[..., ty:ty + f.shape[-2], tx:tx + f.shape[-1]] += f
-                    count[..., ty:ty + f.shape[-2], tx:tx + f.shape[-1]] += 1
-            feats = feats / count
-        if self.global_aggregation:
-            feats = self_correlating_aggregation(feats, self.global_aggregation)
-        tokens = feats.flatten(2).transpose(1, 2)
-        return self.adaptor.project_tokens(tokens, (h, w), head=self.dense_head)
+        return language_features(self._trunk_tokens, self.adaptor, image, self.radio.patch_size, self.slide_crop,
+                                 self.slide_stride, self.global_aggregation, self.dense_head)
 
     def class_logits(self, feats: torch.Tensor) -> torch.Tensor:
         """Per-class probabilities ``(1, K, h, w)`` from dense features (softmax over scaled cosines)."""
-        if self.normalize_features:
-            feats = F.normalize(feats, dim=1)
-        sim = torch.einsum('bchw,nc->bnhw', feats, self.text_embeddings) * self.logit_scale
-        owner = torch.as_tensor(self._synonym_class, device=sim.device)
-        k = len(self.class_names)
-        if sim.shape[1] != k:  # synonyms: the best of each class's names
-            sim = torch.stack([sim[:, owner == i].amax(dim=1) for i in range(k)], dim=1)
-        return sim.softmax(dim=1)
+        vocab = Vocabulary(self.class_names, self.text_embeddings, self._synonym_class)
+        return class_probabilities(feats, vocab, self.logit_scale, self.normalize_features)
 
     # ----- mmseg interface -------------------------------------------------------------------
     def _image_probs(self, image: torch.Tensor, img_hw) -> torch.Tensor:
@@ -229,11 +197,36 @@ class RADIOZeroShotSegmentor(BaseSegmentor):
             if 'img_padding_size' not in m and 'padding_size' not in m:
                 m['padding_size'] = [0, inputs.shape[-1] - m['img_shape'][1], 0, inputs.shape[-2] - m['img_shape'][0]]
         results = self.postprocess_result(probs, data_samples)
-        if self.prob_thd > 0:
-            for sample in results:
+        for i, sample in enumerate(results):
+            if self.prob_thd > 0:
                 low = sample.seg_logits.data.amax(dim=0, keepdim=True) < self.prob_thd
                 sample.pred_sem_seg.data[low] = self.bg_idx
+            if self.sam_refinement is not None:
+                refined = self.refine_with_sam(inputs[i:i + 1], metas[i]['img_shape'][:2],
+                                               sample.pred_sem_seg.data[0], sample.seg_logits.data)
+                sample.pred_sem_seg.data = refined.labels[None]
         return results
+
+    def sam_embedding(self, image: torch.Tensor, img_hw, original_hw):
+        """SAM's image embedding of one test input (``(1, 3, H, W)``, 0..``input_scale``; its first ``img_hw``
+        pixels are the image) from the ``sam`` adaptor, and its :class:`SamGeometry` for ``original_hw``."""
+        geometry = SamGeometry.for_image(tuple(original_hw), self.sam_refinement.resolution, pad_to_square=False,
+                                         patch_size=self.radio.min_resolution_step)
+        image = image[..., :img_hw[0], :img_hw[1]] / self.input_scale
+        canvas = geometry.pad(F.interpolate(image, size=geometry.input_size, mode='bilinear', align_corners=False))
+        tokens = self._trunk_tokens(canvas)
+        grid = tokens.shape[-2:]
+        embedding = self.sam_adaptor.project_tokens(tokens.flatten(2).transpose(1, 2), grid, head='feature')
+        return (embedding if self.sam_neck is None else self.sam_neck(embedding)), geometry
+
+    @torch.no_grad()
+    def refine_with_sam(self, image: torch.Tensor, img_hw, labels: torch.Tensor, probs: torch.Tensor):
+        """RADSeg+: ``labels`` ``(H, W)`` / ``probs`` ``(K, H, W)`` at the original size refined by SAM's decoder
+        (:func:`~.zero_shot_sam_refine.refine_labels`)."""
+        embedding, geometry = self.sam_embedding(image, img_hw, labels.shape[-2:])
+        decode = self.sam.image_decoder(embedding, geometry.canvas_size)
+        low_res = (4 * embedding.shape[-2], 4 * embedding.shape[-1])
+        return refine_labels(decode, geometry, low_res, labels, probs, self.sam_refinement)
 
     def extract_feat(self, inputs: torch.Tensor):
         return [self.dense_features(inputs / self.input_scale)]
