@@ -35,7 +35,7 @@ def test_demo_config_builds():
     assert not any(p.requires_grad for p in model.sam.image_encoder.radio.parameters())
 
 
-def test_train_demo_config_improves_box_miou(demo_data, tmp_path, hub_checkpoint):
+def test_train_demo_config_improves_box_miou(demo_data, tmp_path, hub_checkpoint, capsys):
     root = str(demo_data) + '/'
     overrides = [f'{split}_dataloader.dataset.data_root={root}' for split in ('train', 'val', 'test')]
     overrides += [f'model.sam.encoder.source={hub_checkpoint}', 'train_cfg.max_iters=150', 'train_cfg.val_interval=1000',
@@ -62,10 +62,12 @@ def test_train_demo_config_improves_box_miou(demo_data, tmp_path, hub_checkpoint
     from radio_dense.sam import build_radio_sam
     model = build_radio_sam(dict(source=hub_checkpoint), neck='conv', resolution=128, checkpoint=str(weights))
     assert torch.equal(model.mask_decoder.iou_token.weight, state['mask_decoder.iou_token.weight'])
-    ev = subprocess.run([sys.executable, str(REPO / 'tools' / 'sam_eval.py'), '--config', str(CONFIG),
-                         '--checkpoint', str(weights), '--ann-file', str(demo_data / 'annotations' / 'instances_val.json'),
-                         '--img-dir', str(demo_data / 'images' / 'validation'), '--resolutions', '128', '--quiet',
-                         '--prompts', 'box'], capture_output=True, text=True, cwd=REPO, timeout=900, env=ONE_THREAD)
-    assert ev.returncode == 0, ev.stderr[-2000:]
-    box_first = float(ev.stdout.strip().splitlines()[-1].split('|')[4])
+    # tools/sam_eval.py in-process (its command line runs in tests/sam/test_eval.py): no second interpreter start-up
+    from radio_dense.tools.sam_eval import main as sam_eval
+    capsys.readouterr()
+    torch.set_num_threads(1)  # as ONE_THREAD above; tests/conftest.py puts the count back after the test
+    assert sam_eval(['--config', str(CONFIG), '--checkpoint', str(weights), '--ann-file',
+                     str(demo_data / 'annotations' / 'instances_val.json'), '--img-dir',
+                     str(demo_data / 'images' / 'validation'), '--resolutions', '128', '--quiet', '--prompts', 'box']) == 0
+    box_first = float(capsys.readouterr().out.strip().splitlines()[-1].split('|')[4])
     assert box_first > 0.15  # original-size IoU of the trained model, close to the in-training value
