@@ -37,9 +37,11 @@ def main(argv=None) -> int:
     from radio_dense.tools.common.default_checkpoint import default_checkpoint
     from radio_dense.tools.common.names_field import names_field_from_args
     model, what, _ = sam3_model_from_args(args)  # fills args.radio from a --config
+    from radio_dense.sam3.radio_trunk import RadioSam3Trunk
     app_radio = None if args.sam3_own_trunk else (args.radio or default_checkpoint())
+    trunk = next((m.radio for m in model.modules() if isinstance(m, RadioSam3Trunk)), None)  # shared with the field
     state = Sam3AppState(model, what, args.resolutions, confidence_threshold=args.threshold,
-                         names=names_field_from_args(args, app_radio), **app_limits(args))
+                         names=names_field_from_args(args, app_radio, trunk), **app_limits(args))
     SamAppServer(state, args.host, args.port, allowed_hosts=args.allowed_host).serve_until_interrupted(what)
     return 0
 

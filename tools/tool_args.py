@@ -209,10 +209,10 @@ def add_app_args(parser: argparse.ArgumentParser, resolutions) -> None:
     parser.add_argument('--max-cache-mb', type=float, default=1024.0, help='memory for stored images and embeddings')
     parser.add_argument('--verbose', action='store_true', help='log every request')
     g = parser.add_argument_group('segment by name (a RADIO language adaptor labels the image by typed class names)')
-    g.add_argument('--names-radio', help="the RADIO of the field (default: the app's own RADIO; needed with a "
-                                         "config or SAM3's own trunk)")
+    g.add_argument('--names-radio', help="another RADIO for the field, loaded beside the app's (default: the "
+                                         "app's own; needed with sam_app --config or --sam3-own-trunk)")
     g.add_argument('--names-adaptor', help="its language adaptor (default: the checkpoint's: siglip2-g, siglip, clip)")
     g.add_argument('--class-embeddings', help="a tensor file instead of the text tower: {'names': [...], "
                                               "'embeddings': (N, D)} (rows looked up by the typed names)")
     g.add_argument('--no-names', action='store_true',
-                   help='no "Segment by name" field (saves its text tower and, in the SAM3 app, a second RADIO)')
+                   help='no "Segment by name" field (saves its language adaptor and text tower)')

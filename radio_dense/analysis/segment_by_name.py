@@ -34,6 +34,12 @@ class NoLanguageAdaptor(ValueError):
     """The checkpoint has no adaptor with a text tower (or not the one asked for)."""
 
 
+def slide_for(step: int, slide: Tuple[int, int] = (336, 224)) -> Tuple[int, int]:
+    """``slide`` (crop, stride) rounded to the nearest multiples of a trunk's ``step`` (patch size, times the
+    window in ViTDet mode), at least one step each."""
+    return tuple(max(step, round(v / step) * step) for v in slide)
+
+
 def label_palette(count: int, seed: int = 0) -> List[RGB]:
     """``count`` distinct-enough colours, the same for the same ``count`` and ``seed`` (the legend's)."""
     rng = np.random.default_rng(seed)

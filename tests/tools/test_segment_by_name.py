@@ -85,3 +85,21 @@ def test_the_app_tools_start_with_the_field(tool, named_class_embeddings, monkey
         assert state.names.segmenter.radio is state.model.image_encoder.radio  # one RADIO in memory
     else:
         assert state.config()['concept_prompts']
+        from radio_dense.sam3.radio_trunk import RadioSam3Trunk
+        trunk = next(m for m in state.model.modules() if isinstance(m, RadioSam3Trunk))
+        assert state.names.segmenter.radio is trunk.radio and 'sam3' in trunk.radio.adaptors
+
+
+def test_a_vitdet_trunk_gets_whole_window_slides(hub_checkpoint, named_class_embeddings):
+    import argparse
+    from radio_dense import load_radio
+    from radio_dense.analysis.segment_by_name import slide_for
+    from radio_dense.tools.common.names_field import names_field_from_args
+    assert slide_for(16) == (336, 224) and slide_for(14) == (336, 224) and slide_for(256) == (256, 256)
+    trunk = load_radio(hub_checkpoint, vitdet_window_size=4, pad_windows=False)  # step 64: 336, 224 are not
+    args = argparse.Namespace(no_names=False, names_radio=None, names_adaptor=None,
+                              class_embeddings=named_class_embeddings, device='cpu')
+    field = names_field_from_args(args, hub_checkpoint, trunk)
+    assert field.enabled and (field.segmenter.crop, field.segmenter.stride) == (320, 256)
+    out = field.segment(np.zeros((70, 90, 3), np.uint8), ['sky', 'road'])
+    assert (out['height'], out['width']) == (70, 90)

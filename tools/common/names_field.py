@@ -15,7 +15,7 @@ def names_field_from_args(args: argparse.Namespace, app_radio: Optional[str], tr
     The text tower is loaded here, at start-up, so that the page knows whether the field works. ``trunk``: the
     app's own RADIO, built from ``app_radio``, which the field then shares (only the language adaptor is loaded).
     """
-    from radio_dense.analysis.segment_by_name import NameSegmenter, NoLanguageAdaptor
+    from radio_dense.analysis.segment_by_name import NameSegmenter, NoLanguageAdaptor, slide_for
     from radio_dense.radio.text_towers import TextTowerUnavailable
     if args.no_names:
         return NamesField(reason='Segment by name is off (--no-names).')
@@ -28,11 +28,12 @@ def names_field_from_args(args: argparse.Namespace, app_radio: Optional[str], tr
                                  'text tower matches. Start the app with --radio (a checkpoint with a language '
                                  "adaptor) or try the field with --class-embeddings ({'names': [...], "
                                  "'embeddings': (N, D)}).")
+    trunk = None if args.names_radio else trunk
+    slide = slide_for(trunk.min_resolution_step) if trunk is not None else (336, 224)  # ViTDet: whole windows
     try:
-        segmenter = NameSegmenter(source, args.names_adaptor, class_embeddings=args.class_embeddings,
-                                  random_weights=is_random_radio(source), device=args.device,
-                                  trunk=None if args.names_radio else trunk)
+        segmenter = NameSegmenter(source, args.names_adaptor, class_embeddings=args.class_embeddings, slide=slide,
+                                  random_weights=is_random_radio(source), device=args.device, trunk=trunk)
         segmenter.prepare()
-    except (NoLanguageAdaptor, TextTowerUnavailable) as err:
+    except (NoLanguageAdaptor, TextTowerUnavailable, ValueError) as err:  # ValueError: a file that does not fit
         return NamesField(reason=f'Segment by name is off: {err}')
     return NamesField(segmenter)
