@@ -20,12 +20,25 @@ from .errors import AppError
 MAX_NAMES = 32
 MAX_NAME_CHARS = 100
 MAX_SYNONYMS = 8
+#: the overlay and label PNGs are at most this long (nearest neighbour); the page scales them to the image
+MAX_PICTURE_SIDE = 2048
 
 
 def _png_base64(pixels: np.ndarray) -> str:
     buf = io.BytesIO()
     Image.fromarray(pixels).save(buf, format='PNG', compress_level=1)
     return base64.b64encode(buf.getvalue()).decode()
+
+
+def fit_side(pixels: np.ndarray, max_side: int) -> np.ndarray:
+    """``pixels`` (nearest neighbour) with the long side at most ``max_side``."""
+    height, width = pixels.shape[:2]
+    scale = max_side / max(height, width)
+    if scale >= 1:
+        return pixels
+    rows = (np.arange(max(1, round(height * scale))) / scale).astype(int)
+    cols = (np.arange(max(1, round(width * scale))) / scale).astype(int)
+    return pixels[rows][:, cols]
 
 
 def parse_names(names) -> List[str]:
@@ -59,13 +72,16 @@ class NamesField:
     Args:
         segmenter: the engine; ``None`` turns the field off.
         reason: why it is off (shown on the page), when ``segmenter`` is ``None``.
+        max_side: longest side of the pictures sent back (shares are counted on every pixel).
     """
 
-    def __init__(self, segmenter: Optional[NameSegmenter] = None, reason: str = ''):
+    def __init__(self, segmenter: Optional[NameSegmenter] = None, reason: str = '',
+                 max_side: int = MAX_PICTURE_SIDE):
         if segmenter is None and not reason:
             reason = 'Segment by name is off (no RADIO language adaptor was loaded).'
         self.segmenter = segmenter
         self.reason = '' if segmenter is not None else reason
+        self.max_side = max_side
 
     @property
     def enabled(self) -> bool:
@@ -93,6 +109,8 @@ class NamesField:
         ms = (time.perf_counter() - start) * 1000
         legend = [{'name': name, 'color': '#%02x%02x%02x' % colour, 'share': round(share, 4)}
                   for name, colour, share in result.legend()]
-        return {'overlay_png': _png_base64(result.overlay_rgba()), 'labels_png': _png_base64(result.labels),
-                'width': int(result.labels.shape[1]), 'height': int(result.labels.shape[0]),
+        labels = fit_side(result.labels, self.max_side)
+        overlay = fit_side(result.overlay_rgba(), self.max_side)
+        return {'overlay_png': _png_base64(overlay), 'labels_png': _png_base64(labels),
+                'width': int(labels.shape[1]), 'height': int(labels.shape[0]),
                 'names': result.names, 'legend': legend, 'warning': result.warning, 'names_ms': round(ms, 1)}

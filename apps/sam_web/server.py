@@ -11,7 +11,8 @@ Routes:
                               mask_png, overlay_png, score, area (of the best), embed_ms, decode_ms,
                               instances (SAM3: how many; else null)}``
     ``POST /api/names``       ``{image_id, names: [str]}`` (one class each; commas inside one: synonyms)
-                              -> ``{overlay_png, labels_png (base64, the stored image's size), width, height,
+                              -> ``{overlay_png, labels_png (base64, the stored image's size up to 2048 px;
+                              the page scales them), width, height,
                               names, legend: [{name, color, share}], warning (random weights, else null),
                               names_ms}``; 400 with the reason when the app has no language adaptor
     ``GET /favicon.ico``      the app's icon (SVG)

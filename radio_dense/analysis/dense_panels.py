@@ -4,7 +4,8 @@ from typing import Tuple
 import numpy as np
 from PIL import Image, ImageDraw
 
-from .panels import _font, compose_panels
+from .grid import label_font
+from .panels import compose_panels
 
 
 def colorize(values: np.ndarray, vmin: float, vmax: float, valid: np.ndarray = None, cmap: str = 'viridis') -> np.ndarray:
@@ -18,14 +19,17 @@ def colorize(values: np.ndarray, vmin: float, vmax: float, valid: np.ndarray = N
 
 
 def colour_bar(height: int, vmin: float, vmax: float, unit: str, cmap: str = 'viridis', width: int = 64) -> np.ndarray:
-    """A vertical colour bar panel (``vmax`` on top) with its end and middle values written beside it."""
-    ramp = np.linspace(vmax, vmin, height)[:, None].repeat(14, axis=1)
+    """A ``(height, width)`` vertical colour bar panel (``vmax`` on top) with its end and middle values beside it.
+
+    Drawn at the panel's own size (text is never stretched): the ramp takes a quarter of the width."""
+    ramp_w, size = max(width // 4, 8), max(10, min(height // 14, width // 6))
+    ramp = np.linspace(vmax, vmin, height)[:, None].repeat(ramp_w, axis=1)
     canvas = Image.new('RGB', (width, height), (255, 255, 255))
     canvas.paste(Image.fromarray(colorize(ramp, vmin, vmax, cmap=cmap)), (0, 0))
-    draw, font = ImageDraw.Draw(canvas), _font(10)
+    draw, font = ImageDraw.Draw(canvas), label_font(size)
     for frac in (0.0, 0.5, 1.0):
-        y = min(max(int(frac * (height - 1)) - 5, 0), height - 11)
-        draw.text((17, y), f'{vmax - frac * (vmax - vmin):.3g}{unit}', fill=(0, 0, 0), font=font)
+        y = min(max(int(frac * (height - 1)) - size // 2, 0), height - size - 1)
+        draw.text((ramp_w + 3, y), f'{vmax - frac * (vmax - vmin):.3g}{unit}', fill=(0, 0, 0), font=font)
     return np.asarray(canvas)
 
 
@@ -39,8 +43,7 @@ def depth_panel(image: np.ndarray, gt: np.ndarray, pred: np.ndarray, title: str,
     """``input | ground truth | prediction | colour bar`` for depth in metres (one colour scale, from the GT)."""
     valid = gt > 0
     vmin, vmax = (float(gt[valid].min()), float(gt[valid].max())) if valid.any() else (0.0, 10.0)
-    bar = colour_bar(image.shape[0], vmin, vmax, ' m')
-    bar = np.asarray(Image.fromarray(bar).resize((image.shape[1], image.shape[0])))
+    bar = colour_bar(image.shape[0], vmin, vmax, ' m', width=image.shape[1])
     panels = [image, colorize(gt, vmin, vmax, valid), colorize(pred, vmin, vmax), bar]
     return compose_panels(panels, ['input', 'ground truth', 'prediction', 'depth (m)'], title, scale=scale)
 
@@ -52,8 +55,7 @@ def normals_panel(image: np.ndarray, gt: np.ndarray, pred: np.ndarray, title: st
     valid = np.linalg.norm(gt, axis=2) > 0.5
     unit = pred / np.maximum(np.linalg.norm(pred, axis=2, keepdims=True), 1e-6)
     err = np.degrees(np.arccos(np.clip((unit * gt).sum(axis=2), -1, 1)))
-    bar = colour_bar(image.shape[0], 0.0, max_error, ' deg', cmap='magma')
-    bar = np.asarray(Image.fromarray(bar).resize((image.shape[1], image.shape[0])))
+    bar = colour_bar(image.shape[0], 0.0, max_error, ' deg', cmap='magma', width=image.shape[1])
     panels = [image, _normals_rgb(gt, valid), _normals_rgb(unit, np.ones_like(valid)),
               colorize(err, 0.0, max_error, valid, cmap='magma'), bar]
     mean = float(err[valid].mean()) if valid.any() else float('nan')

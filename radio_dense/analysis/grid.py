@@ -26,7 +26,8 @@ def _to_pil(cell: np.ndarray, side: int) -> Image.Image:
     return im.resize((side, side), Image.NEAREST if grow else Image.BOX)
 
 
-def _font(size: int = 14):
+def label_font(size: int = 14):
+    """Pillow's default font at ``size`` pixels (the fixed-size bitmap font on Pillow < 10.1)."""
     try:
         return ImageFont.load_default(size=size)
     except TypeError:  # Pillow < 10.1
@@ -45,7 +46,7 @@ def image_grid(cells: Sequence[Sequence[np.ndarray]], titles: Optional[Sequence[
         raise ValueError('image_grid needs at least one cell')
     canvas = Image.new('RGB', grid_size(rows, cols, cell), BACKGROUND)
     draw = ImageDraw.Draw(canvas)
-    font = _font()
+    font = label_font()
     for c, title in enumerate(titles or []):
         x = GAP + c * (cell + GAP) + (cell - draw.textlength(str(title), font=font)) / 2
         draw.text((max(x, 0), GAP + 2), str(title), fill=(0, 0, 0), font=font)

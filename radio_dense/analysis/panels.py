@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
-from .grid import _font
+from .grid import label_font
 
 RGB = Tuple[int, int, int]
 MARGIN = 8
@@ -76,7 +76,7 @@ def compose_panels(panels: Sequence[np.ndarray], captions: Sequence[str], title:
     h, w = panels[0].shape[:2]
     h, w = h * scale, w * scale
     width = len(panels) * w + (len(panels) + 1) * MARGIN
-    font, title_font = _font(13), _font(15)
+    font, title_font = label_font(13), label_font(15)
     probe = ImageDraw.Draw(Image.new('RGB', (1, 1)))
     legend_rows = _legend_rows(legend, width, probe, font)
     height = TITLE_HEIGHT + CAPTION_HEIGHT + h + MARGIN + len(legend_rows) * LEGEND_ROW + MARGIN
@@ -143,7 +143,7 @@ def save_titled(picture, path: str, title: str) -> Image.Image:
 def add_title(picture: Image.Image, title: str) -> Image.Image:
     """``picture`` under a white band holding ``title``."""
     canvas = Image.new('RGB', (picture.width, picture.height + TITLE_HEIGHT), (255, 255, 255))
-    ImageDraw.Draw(canvas).text((MARGIN, 5), title, fill=(0, 0, 0), font=_font(15))
+    ImageDraw.Draw(canvas).text((MARGIN, 5), title, fill=(0, 0, 0), font=label_font(15))
     canvas.paste(picture, (0, TITLE_HEIGHT))
     return canvas
 

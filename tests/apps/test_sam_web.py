@@ -197,3 +197,15 @@ def test_names_field_shares_the_apps_trunk(app_state, hub_checkpoint, named_clas
                                                               for k, v in radio.state_dict().items())
     with pytest.raises(ValueError, match='would change the shared trunk'):
         NameSegmenter(hub_checkpoint, class_embeddings=named_class_embeddings, trunk=radio, self_correlation=10.0)
+
+
+def test_large_names_pictures_are_sent_at_most_max_side(name_segmenter):
+    field = NamesField(name_segmenter, max_side=64)
+    out = field.segment(shapes_image(100, 300, seed=13), ['red disc', 'background'])
+    labels = np.asarray(Image.open(io.BytesIO(base64.b64decode(out['labels_png']))))
+    overlay = np.asarray(Image.open(io.BytesIO(base64.b64decode(out['overlay_png']))))
+    assert labels.shape == (21, 64) == (out['height'], out['width']) and overlay.shape == (21, 64, 4)
+    full = name_segmenter.segment(shapes_image(100, 300, seed=13), ['red disc', 'background'])
+    assert np.array_equal(labels, full.labels[(np.arange(21) * 300 / 64).astype(int)][:, (np.arange(64) * 300 / 64)
+                                                                                        .astype(int)])
+    assert [e['share'] for e in out['legend']] == [round(s, 4) for s in full.shares if s > 0]  # every pixel counts

@@ -32,6 +32,7 @@ def test_type_a_concept_then_add_an_example_box(browser, server, tmp_path):  # n
     Image.fromarray(scene_image(200, 300, seed=3)).save(image_path)
     page, errors = open_app(browser, server.url)
     assert page.is_visible('#concept')  # only SAM3 models show the concept box
+    assert page.is_visible('#names') and not page.is_disabled('#names-go')  # "Segment by name" beside it
     page.set_input_files('#file', str(image_path))
     page.wait_for_selector('#status[data-state="ready"]', timeout=120_000)
     embeds = server.state.embed_count
