@@ -1,6 +1,8 @@
 """tools/train.py, tools/test.py (COCO bbox + segm mAP, --show-dir), --resume, --amp and the
-distributed launchers on the synthetic Mask R-CNN demo (mmdet)."""
+distributed launchers on the synthetic Mask R-CNN demo (mmdet). One dist_train.sh run is shared: dist_test.sh
+tests it, and tools/test.py + tools/train.py --resume continue it in one process (a copy of its work dir)."""
 import re
+import shutil
 
 import pytest
 import torch
@@ -38,9 +40,19 @@ def _coco_metrics(out: str) -> dict:
     return {k: float(v) for k, v in re.findall(r'coco/(\w+): (-?[\d.]+)', out)}
 
 
-def test_train_test_resume(tmp_path, data_root):
+@pytest.fixture(scope='module')
+def dist_run(tmp_path_factory, data_root):
+    """tools/dist_train.sh: 2 iterations in two CPU processes (gloo); its work dir and output, shared (read only)."""
+    work = tmp_path_factory.mktemp('det_dist')
+    out = run_distributed('dist_train.sh', CONFIG, '2', '--work-dir', str(work), *_train_opts(data_root, 2),
+                          port=29541)
+    return work, out
+
+
+def test_train_test_resume(tmp_path, data_root, dist_run):
+    """tools/test.py on the two-process run's checkpoint, then tools/train.py resumes that run in one process."""
     work = tmp_path / 'work'
-    python_tool('tools/train.py', CONFIG, '--work-dir', str(work), *_train_opts(data_root, 2))
+    shutil.copytree(dist_run[0], work)
     assert (work / 'iter_2.pth').exists()
 
     vis = tmp_path / 'vis'
@@ -56,6 +68,7 @@ def test_train_test_resume(tmp_path, data_root):
 
     out = python_tool('tools/train.py', CONFIG, '--work-dir', str(work), '--resume', *_train_opts(data_root, 4))
     assert 'resumed' in out.lower() and 'Iter(train) [3/4]' in out
+    assert 'Distributed training: False' in out, out[-2000:]
     assert (work / 'iter_4.pth').exists()
     ckpt = torch.load(work / 'iter_4.pth', map_location='cpu')  # torch default weights_only=True
     assert ckpt['meta']['iter'] == 4
@@ -70,12 +83,10 @@ def test_amp_is_refused_without_cuda(tmp_path, data_root):
     assert not any(tmp_path.iterdir())  # refused before the Runner made its work dir
 
 
-def test_dist_train_and_test_two_cpu_processes(tmp_path, data_root):
-    work = tmp_path / 'dist'
-    out = run_distributed('dist_train.sh', CONFIG, '2', '--work-dir', str(work), *_train_opts(data_root, 2),
-                          port=29541)
+def test_dist_train_and_test_two_cpu_processes(dist_run, data_root):
+    work, out = dist_run
     assert (work / 'iter_2.pth').exists()
     assert 'Distributed training: True' in out and 'GPU number: 2' in out, out[-2000:]  # mmengine's env log
-    out = run_distributed('dist_test.sh', CONFIG, str(work / 'iter_2.pth'), '2', '--work-dir', str(work),
+    out = run_distributed('dist_test.sh', CONFIG, str(work / 'iter_2.pth'), '2', '--work-dir', str(work / 'test'),
                           '--cfg-options', *_data_opts(data_root), *KEEP_ALL, port=29541)
     assert 'bbox_mAP' in _coco_metrics(out) and 'segm_mAP' in _coco_metrics(out), out[-3000:]
