@@ -12,12 +12,14 @@ env:
 demo: env
 	$(PY) tools/demo.py
 
+# two pytest workers, a whole file each (module fixtures are built once), one thread each: on 2 cores the
+# suite took 18.6 min instead of ~38 serial (measured on a clone of main, 975 tests)
 test: env
 	bash tools/setup_browser.sh
-	$(PY) -m pytest -ra tests
+	OMP_NUM_THREADS=1 $(PY) -m pytest -ra -n 2 --dist loadfile tests
 
 test-fast: env
-	$(PY) -m pytest -ra -m "not slow" tests
+	OMP_NUM_THREADS=1 $(PY) -m pytest -ra -n 2 --dist loadfile -m "not slow" tests
 
 bench: env
 	$(PY) tools/analysis/benchmark_backbone.py

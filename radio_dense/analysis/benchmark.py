@@ -92,7 +92,10 @@ def _status_kb(field: str) -> int:
 
 
 def cpu_peak_rss_mb(fn: Callable[[], object]) -> float:
-    """Increase of the peak resident set (MiB) while ``fn`` runs (Linux only)."""
+    """Increase of the peak resident set (MiB) while ``fn`` runs (Linux only).
+
+    Memory the process freed earlier but still holds is reused without raising the peak: measure in a fresh
+    process (as :func:`probe_cpu_memory` does)."""
     with open('/proc/self/clear_refs', 'w') as f:
         f.write('5')  # reset VmHWM to the current VmRSS
     before = _status_kb('VmRSS')

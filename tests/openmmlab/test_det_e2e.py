@@ -42,7 +42,8 @@ def _coco_metrics(out: str) -> dict:
 
 @pytest.fixture(scope='module')
 def dist_run(tmp_path_factory, data_root):
-    """tools/dist_train.sh: 2 iterations in two CPU processes (gloo); its work dir and output, shared (read only)."""
+    """The dist_train.sh launcher: 2 iterations in two CPU processes (gloo); its work dir and output, shared (read
+    only)."""
     work = tmp_path_factory.mktemp('det_dist')
     out = run_distributed('dist_train.sh', CONFIG, '2', '--work-dir', str(work), *_train_opts(data_root, 2),
                           port=29541)
