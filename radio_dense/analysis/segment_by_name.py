@@ -14,8 +14,8 @@ import torch
 import torch.nn.functional as F
 
 from ..radio.checkpoint import read_checkpoint
-from ..radio.dense_zero_shot import (Vocabulary, check_vocabulary_width, class_probabilities, language_adaptors,
-                                     language_features, read_class_embeddings, split_synonyms, text_vocabulary)
+from ..radio.dense_zero_shot import (Vocabulary, check_vocabulary_width, image_class_probabilities, language_adaptors,
+                                     read_class_embeddings, split_synonyms, text_vocabulary)
 from ..radio.conditioner import InputConditioner
 from ..radio.loader import build_adaptors, build_radio, resolve_source
 from ..radio.model import RADIOModel
@@ -200,13 +200,9 @@ class NameSegmenter:
         scale = self.short_side / min(x.shape[-2:])
         size = (max(1, round(x.shape[-2] * scale)), max(1, round(x.shape[-1] * scale)))
         x = F.interpolate(x, size=size, mode='bilinear', align_corners=False)
-        step = self.radio.min_resolution_step
-        padded = F.pad(x, (0, (-size[1]) % step, 0, (-size[0]) % step))
-        feats = language_features(self._trunk, self.adaptor, padded, self.radio.patch_size, self.crop, self.stride,
-                                  self.global_aggregation, self.dense_head)
-        probs = class_probabilities(feats, vocab, self.logit_scale)
-        probs = F.interpolate(probs, size=padded.shape[-2:], mode='bilinear', align_corners=False)
-        return probs[0, :, :size[0], :size[1]]
+        return image_class_probabilities(self._trunk, self.adaptor, x, self.radio.min_resolution_step,
+                                         self.radio.patch_size, self.crop, self.stride, self.global_aggregation,
+                                         self.dense_head, vocab, self.logit_scale)[0]
 
     @torch.no_grad()
     def segment(self, image: np.ndarray, names: Sequence[str]) -> NamedSegmentation:

@@ -151,3 +151,17 @@ def class_probabilities(feats: torch.Tensor, vocab: Vocabulary, logit_scale: flo
         owner = torch.as_tensor(vocab.owner, device=sim.device)
         sim = torch.stack([sim[:, owner == i].amax(dim=1) for i in range(k)], dim=1)
     return sim.softmax(dim=1)
+
+
+def image_class_probabilities(trunk: Callable[[torch.Tensor], torch.Tensor], adaptor: torch.nn.Module,
+                              image: torch.Tensor, step: int, patch_size: int, crop: Optional[int],
+                              stride: Optional[int], global_aggregation: Optional[float], head: str, vocab: Vocabulary,
+                              logit_scale: float, normalize_features: bool = True) -> torch.Tensor:
+    """Per-class probabilities ``(1, K, H, W)`` of one image ``(1, 3, H, W)`` in ``[0, 1]`` of any size: padded to
+    multiples of ``step`` (:func:`language_features`, :func:`class_probabilities`), upsampled bilinearly to the
+    padded size, the padding cut off."""
+    h, w = image.shape[-2:]
+    padded = F.pad(image, (0, (-w) % step, 0, (-h) % step))
+    feats = language_features(trunk, adaptor, padded, patch_size, crop, stride, global_aggregation, head)
+    probs = class_probabilities(feats, vocab, logit_scale, normalize_features)
+    return F.interpolate(probs, size=padded.shape[-2:], mode='bilinear', align_corners=False)[..., :h, :w]

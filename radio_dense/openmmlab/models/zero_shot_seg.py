@@ -25,8 +25,9 @@ from mmseg.registry import MODELS
 from mmseg.utils import SampleList
 
 from ...radio import radio_from_config
-from ...radio.dense_zero_shot import (Vocabulary, check_vocabulary_width, class_probabilities, language_features,
-                                      read_class_embeddings, text_vocabulary)
+from ...radio.dense_zero_shot import (Vocabulary, check_vocabulary_width, class_probabilities,
+                                      image_class_probabilities, language_features, read_class_embeddings,
+                                      text_vocabulary)
 from ...radio.input_checks import check_batch
 from ...radio.self_correlation import set_last_block_self_correlation
 from ...radio.text_towers import load_text_tower
@@ -160,13 +161,12 @@ class RADIOZeroShotSegmentor(BaseSegmentor):
 
     # ----- mmseg interface -------------------------------------------------------------------
     def _image_probs(self, image: torch.Tensor, img_hw) -> torch.Tensor:
-        step = self.radio.min_resolution_step
         image = image[..., :img_hw[0], :img_hw[1]] / self.input_scale
-        ph, pw = (-image.shape[-2]) % step, (-image.shape[-1]) % step
-        padded = F.pad(image, (0, pw, 0, ph))
-        probs = self.class_logits(self.dense_features(padded))
-        probs = F.interpolate(probs, size=padded.shape[-2:], mode='bilinear', align_corners=False)
-        probs = probs[..., :img_hw[0], :img_hw[1]]
+        vocab = Vocabulary(self.class_names, self.text_embeddings, self._synonym_class)
+        probs = image_class_probabilities(self._trunk_tokens, self.adaptor, image, self.radio.min_resolution_step,
+                                          self.radio.patch_size, self.slide_crop, self.slide_stride,
+                                          self.global_aggregation, self.dense_head, vocab, self.logit_scale,
+                                          self.normalize_features)
         if self.prompt_denoising_thresh > 0:
             weak = probs.flatten(2).amax(dim=2) < self.prompt_denoising_thresh
             probs = probs.masked_fill(weak[:, :, None, None], 0.0)
